@@ -1,0 +1,96 @@
+// `agent-trace-service serve`: wires storage, services and the HTTP server together.
+#include <iostream>
+
+#include "app/command.hpp"
+#include "auth/rate_limiter.hpp"
+#include "auth/tokens.hpp"
+#include "http/api.hpp"
+#include "http/handler_support.hpp"
+#include "http/responses.hpp"
+#include "http/server.hpp"
+
+namespace ats::app {
+namespace {
+
+constexpr const char* kHelp = R"(usage: agent-trace-service serve [options]
+
+  --host ADDR          bind address (default 127.0.0.1; HOST)
+  --port N             port (default 8080; PORT; 0 = any free port)
+  --database-url URL   sqlite:///data/agent-trace.db (default) or postgresql://... (DATABASE_URL)
+  --workers N          handler threads (default 32; WORKER_THREADS)
+
+Pending migrations are applied at start. SIGTERM/SIGINT stop accepting connections, finish the
+requests in flight and exit 0.
+)";
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& argv) {
+  auto args = ParseArgs(argv, {});
+  if (!args.ok()) return Fail(args.status().message(), 2);
+  if (args->Has("help")) {
+    std::cout << kHelp;
+    return 0;
+  }
+  auto config = LoadConfig(*args);
+  if (!config.ok()) return Fail(config.status().message());
+
+  auto store = OpenConfiguredStore(*config);
+  if (!store.ok()) return Fail(store.status().message());
+  auto migrated = (*store)->Migrate();
+  if (!migrated.ok()) return Fail("migration failed: " + migrated.status().message());
+
+  bool development = IsDevelopmentSecret(config->auth_secret);
+  if (development) {
+    std::cerr << "WARNING: development mode (no AUTH_SECRET): anyone who can reach this port can "
+                 "mint tokens. Serving loopback only. Set AUTH_SECRET for production.\n";
+  }
+
+  Store& db = **store;
+  auth::TokenService tokens(db);
+  auth::RateLimiter rate_limiter(
+      config->rate_limit_per_second,
+      config->rate_limit_burst > 0 ? config->rate_limit_burst : 2 * config->rate_limit_per_second);
+  ProjectAccess access(db);
+  TraceService traces(db, access, config->limits);
+  ProjectService projects(db, access);
+  CommitLinkService commit_links(db, access, config->limits);
+  ConversationService conversations(db, access, config->limits);
+  BlameService blame(db);
+  HealthService health(db);
+  http::ApiContext context{tokens,       rate_limiter,  access, traces, projects,
+                           commit_links, conversations, blame,  health};
+  context.development_mode = development;
+  context.version = ATS_VERSION;
+  context.max_json_depth = config->max_json_depth;
+  http::Router router = http::BuildRouter(context);
+
+  http::ServerOptions options;
+  options.host = config->host;
+  options.port = static_cast<uint16_t>(config->port);
+  options.io_threads = config->io_threads;
+  options.worker_threads = config->worker_threads;
+  options.body_limit = config->body_limit_bytes;
+  options.header_limit = config->header_limit_bytes;
+  options.max_connections = config->max_connections;
+  options.access_log = config->access_log;
+  http::Server server(options, [&router](http::Request& request) {
+    if (Status s = http::CheckRequestText(request); !s.ok()) {
+      return http::ErrorResponse(s, request);
+    }
+    return router.Dispatch(request);
+  });
+  if (std::string error = server.Listen(); !error.empty()) {
+    return Fail("cannot listen on " + config->host + ":" + std::to_string(config->port) + ": " +
+                error);
+  }
+  std::string backend = config->database_url.rfind("sqlite:", 0) == 0 ? "sqlite" : "postgresql";
+  std::cerr << "agent-trace-service " << ATS_VERSION << " listening on http://" << config->host
+            << ":" << server.port() << " (" << backend << ", " << *migrated
+            << " migrations applied)" << std::endl;
+  server.Run();
+  std::cerr << "agent-trace-service stopped" << std::endl;
+  return 0;
+}
+
+}  // namespace ats::app

@@ -1,0 +1,105 @@
+#include "http/handler_support.hpp"
+
+#include <cstring>
+
+#include <boost/json/parser.hpp>
+
+#include "common/text.hpp"
+
+namespace ats::http {
+namespace json = boost::json;
+namespace {
+
+bool HasNulInStrings(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::string: {
+      const json::string& s = v.get_string();
+      return std::memchr(s.data(), '\0', s.size()) != nullptr;
+    }
+    case json::kind::array:
+      for (const json::value& item : v.get_array()) {
+        if (HasNulInStrings(item)) return true;
+      }
+      return false;
+    case json::kind::object:
+      for (const auto& kv : v.get_object()) {
+        if (std::memchr(kv.key().data(), '\0', kv.key().size()) != nullptr) return true;
+        if (HasNulInStrings(kv.value())) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Result<json::value> ParseJsonBody(const Request& request, int max_depth) {
+  if (request.body.empty()) return Status::InvalidArgument("Request body must be a JSON object");
+  json::parse_options options;
+  options.max_depth = static_cast<std::size_t>(max_depth);
+  json::parser parser(json::storage_ptr(), options);
+  json::error_code ec;
+  parser.write(request.body.data(), request.body.size(), ec);
+  if (!ec) parser.finish(ec);
+  if (ec) {
+    if (ec == json::error::too_deep) {
+      return Status::InvalidArgument("JSON nesting deeper than " + std::to_string(max_depth) +
+                                     " levels");
+    }
+    return Status::InvalidArgument("Invalid JSON body");
+  }
+  json::value value = parser.release();
+  if (HasNulInStrings(value)) {
+    return Status::InvalidArgument("Strings must not contain NUL characters");
+  }
+  return value;
+}
+
+Result<auth::Caller> Authenticate(ApiContext& context, const Request& request,
+                                  std::string_view scope) {
+  const std::string* header = request.Header("authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (!header || header->size() <= kBearer.size() ||
+      std::string_view(*header).substr(0, kBearer.size()) != kBearer) {
+    return Status::Unauthenticated("Missing or invalid Authorization header");
+  }
+  auto caller = context.tokens.Verify(std::string_view(*header).substr(kBearer.size()));
+  if (!caller.ok()) return caller.status();
+  if (!context.rate_limiter.Allow(caller->token_id)) {
+    return Status::RateLimited("Rate limit exceeded; retry later");
+  }
+  if (!scope.empty() && !caller->HasScope(scope) && !caller->IsAdmin()) {
+    return Status::PermissionDenied("This token lacks the '" + std::string(scope) + "' scope");
+  }
+  return caller;
+}
+
+Status CheckRequestText(const Request& request) {
+  if (!IsStorableText(request.path)) {
+    return Status::InvalidArgument("The path must be valid UTF-8 without NUL characters");
+  }
+  for (const auto& [key, value] : request.query) {
+    if (!IsStorableText(key) || !IsStorableText(value)) {
+      return Status::InvalidArgument("Query parameters must be valid UTF-8 without NUL characters");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> QueryText(const Request& request, std::string_view name) {
+  const std::string* value = request.QueryParam(name);
+  if (!value) return std::optional<std::string>();
+  return std::optional<std::string>(*value);
+}
+
+Result<std::string> RequiredProjectId(const Request& request) {
+  const std::string* value = request.QueryParam("project_id");
+  if (!value || value->empty()) {
+    return Status::InvalidArgument("project_id query parameter is required");
+  }
+  if (value->size() > 256) return Status::InvalidArgument("project_id is too long");
+  return *value;
+}
+
+}  // namespace ats::http

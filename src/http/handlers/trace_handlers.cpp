@@ -1,0 +1,79 @@
+// POST /api/v1/traces, POST /api/v1/traces/batch, GET /api/v1/traces, GET /api/v1/traces/{id}
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "http/api.hpp"
+#include "http/handler_support.hpp"
+#include "http/responses.hpp"
+
+namespace ats::http {
+namespace json = boost::json;
+
+void RegisterTraceRoutes(Router& router, ApiContext& context) {
+  router.Add("POST", "/api/v1/traces", "traces_ingest",
+             [&context](Request& request, const PathParams&) {
+    auto caller = Authenticate(context, request, auth::kScopeIngest);
+    if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    auto body = ParseJsonBody(request, context.max_json_depth);
+    if (!body.ok()) return ErrorResponse(body.status(), request);
+    auto outcome = context.traces.Ingest(*caller, *body);
+    if (!outcome.ok()) return ErrorResponse(outcome.status(), request);
+    json::object reply{{"ok", true}, {"trace_id", outcome->trace_id}};
+    if (outcome->duplicate) reply["duplicate"] = true;
+    return JsonResponse(201, reply);
+  });
+
+  router.Add("POST", "/api/v1/traces/batch", "traces_batch",
+             [&context](Request& request, const PathParams&) {
+    auto caller = Authenticate(context, request, auth::kScopeIngest);
+    if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    auto body = ParseJsonBody(request, context.max_json_depth);
+    if (!body.ok()) return ErrorResponse(body.status(), request);
+    auto outcomes = context.traces.IngestBatch(*caller, *body);
+    if (!outcomes.ok()) return ErrorResponse(outcomes.status(), request);
+    json::array ids;
+    json::array duplicates;
+    for (const IngestOutcome& o : *outcomes) {
+      ids.emplace_back(o.trace_id);
+      if (o.duplicate) duplicates.emplace_back(o.trace_id);
+    }
+    return JsonResponse(201, json::object{{"ok", true},
+                                          {"count", outcomes->size()},
+                                          {"trace_ids", std::move(ids)},
+                                          {"duplicates", std::move(duplicates)}});
+  });
+
+  router.Add("GET", "/api/v1/traces", "traces_list",
+             [&context](Request& request, const PathParams&) {
+    auto caller = Authenticate(context, request, auth::kScopeRead);
+    if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    TraceFilter applied;
+    auto page = context.traces.List(*caller, request.query, &applied);
+    if (!page.ok()) return ErrorResponse(page.status(), request);
+    // The records are stored as serialised JSON: splice them in rather than re-parsing.
+    std::string body = "{\"traces\":[";
+    for (size_t i = 0; i < page->traces.size(); ++i) {
+      if (i) body += ',';
+      body += page->traces[i].record_json;
+    }
+    body += "],\"total\":" + std::to_string(page->total) +
+            ",\"limit\":" + std::to_string(applied.limit) +
+            ",\"offset\":" + std::to_string(applied.offset) + "}";
+    return RawJsonResponse(200, std::move(body));
+  });
+
+  router.Add("GET", "/api/v1/traces/{trace_id}", "traces_get",
+             [&context](Request& request, const PathParams& params) {
+    auto caller = Authenticate(context, request, auth::kScopeRead);
+    if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    auto project_id = RequiredProjectId(request);
+    if (!project_id.ok()) return ErrorResponse(project_id.status(), request);
+    auto trace = context.traces.Get(*caller, *project_id, params.Get("trace_id"));
+    if (!trace.ok()) return ErrorResponse(trace.status(), request);
+    std::string body = "{\"trace\":" + trace->record_json +
+                       ",\"user_id\":" + json::serialize(json::string(trace->user_id)) + "}";
+    return RawJsonResponse(200, std::move(body));
+  });
+}
+
+}  // namespace ats::http

@@ -1,0 +1,196 @@
+#include "service/trace_service.hpp"
+
+#include <charconv>
+
+#include "service/conversation_service.hpp"
+#include "service/json_fields.hpp"
+#include "spec/trace_record.hpp"
+
+namespace ats {
+namespace json = boost::json;
+namespace {
+
+constexpr int kMaxLimit = 200;
+
+Status ProjectIdTooLong() {
+  return Status::InvalidArgument("project_id is too long",
+                                 {{"/project_id", "must be at most 256 characters"}});
+}
+
+// Validates one trace record found at `path` and turns it into its storable form.
+Result<NewTrace> PrepareTrace(const json::value& record, const std::string& path,
+                              std::string_view hook_event) {
+  std::vector<FieldError> errors = spec::ValidateTraceRecord(record, path);
+  if (!errors.empty()) {
+    std::string first = errors.front().path + " " + errors.front().message;
+    return Status::InvalidArgument("Invalid trace record: " + first, std::move(errors));
+  }
+  return spec::MakeNewTrace(record.get_object(), hook_event);
+}
+
+std::optional<int64_t> ParseInt(const std::string& s) {
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Result<IngestOutcome> TraceService::Ingest(const auth::Caller& caller, const json::value& body) {
+  const json::object* o = body.if_object();
+  if (!o) return Status::InvalidArgument("Request body must be a JSON object");
+  const json::value* trace = o->if_contains("trace");
+  const json::object* trace_object = trace ? trace->if_object() : nullptr;
+  if (!HasNonEmptyString(*o, "project_id") || !trace_object ||
+      !trace_object->contains("id") || !trace_object->contains("timestamp")) {
+    return Status::InvalidArgument("project_id, trace.id, and trace.timestamp are required");
+  }
+  std::string project_id = ToStd(*StringField(*o, "project_id"));
+  if (project_id.size() > spec::kMaxIdLength) return ProjectIdTooLong();
+  std::string hook_event;
+  if (const json::value* h = o->if_contains("hook_event"); h && !h->is_null()) {
+    if (!h->is_string() || h->get_string().size() > spec::kMaxIdLength) {
+      return Status::InvalidArgument("hook_event must be a string",
+                                     {{"/hook_event", "must be a string of at most 256 characters"}});
+    }
+    hook_event = ToStd(h->get_string());
+  }
+  auto prepared = PrepareTrace(*trace, "/trace", hook_event);
+  if (!prepared.ok()) return prepared.status();
+  auto conversations = ParseConversationContents(o->if_contains("conversation_contents"),
+                                                 "/conversation_contents", limits_);
+  if (!conversations.ok()) return conversations.status();
+
+  ATS_RETURN_IF_ERROR(access_.CheckWrite(caller, project_id));
+  std::vector<NewTrace> traces;
+  traces.push_back(std::move(prepared).value());
+  auto duplicates = store_.InsertTraces(project_id, caller.user_id, traces, *conversations);
+  if (!duplicates.ok()) return duplicates.status();
+  return IngestOutcome{traces.front().trace_id, duplicates->front()};
+}
+
+Result<std::vector<IngestOutcome>> TraceService::IngestBatch(const auth::Caller& caller,
+                                                             const json::value& body) {
+  const json::object* o = body.if_object();
+  if (!o) return Status::InvalidArgument("Request body must be a JSON object");
+  const json::value* items = o->if_contains("items");
+  if (!HasNonEmptyString(*o, "project_id") || !items || !items->is_array() ||
+      items->get_array().empty()) {
+    return Status::InvalidArgument("project_id and items are required");
+  }
+  std::string project_id = ToStd(*StringField(*o, "project_id"));
+  if (project_id.size() > spec::kMaxIdLength) return ProjectIdTooLong();
+  const json::array& list = items->get_array();
+  if (list.size() > limits_.max_batch_items) {
+    return Status::TooLarge("A batch may hold at most " + std::to_string(limits_.max_batch_items) +
+                            " items; split it into several requests");
+  }
+
+  // Validate everything first: one bad item rejects the batch before anything is written.
+  std::vector<NewTrace> traces;
+  std::vector<ConversationContent> conversations;
+  traces.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    std::string item_path = "/items/" + std::to_string(i);
+    const json::object* item = list[i].if_object();
+    const json::value* trace = item ? item->if_contains("trace") : nullptr;
+    if (!trace || !trace->is_object()) {
+      return Status::InvalidArgument("items[" + std::to_string(i) + "]: trace must be an object",
+                                     {{item_path + "/trace", "is required and must be an object"}});
+    }
+    std::string hook_event;
+    if (const json::value* h = item->if_contains("hook_event"); h && h->is_string()) {
+      hook_event = ToStd(h->get_string());
+    }
+    auto prepared = PrepareTrace(*trace, item_path + "/trace", hook_event);
+    if (!prepared.ok()) {
+      return Status::InvalidArgument(
+          "items[" + std::to_string(i) + "]: " + prepared.status().message(),
+          prepared.status().details());
+    }
+    traces.push_back(std::move(prepared).value());
+    auto item_conversations = ParseConversationContents(
+        item->if_contains("conversation_contents"), item_path + "/conversation_contents", limits_);
+    if (!item_conversations.ok()) return item_conversations.status();
+    for (auto& c : *item_conversations) conversations.push_back(std::move(c));
+  }
+
+  ATS_RETURN_IF_ERROR(access_.CheckWrite(caller, project_id));
+  auto duplicates = store_.InsertTraces(project_id, caller.user_id, traces, conversations);
+  if (!duplicates.ok()) return duplicates.status();
+  std::vector<IngestOutcome> outcomes;
+  outcomes.reserve(traces.size());
+  for (size_t i = 0; i < traces.size(); ++i) {
+    outcomes.push_back({traces[i].trace_id, (*duplicates)[i]});
+  }
+  return outcomes;
+}
+
+Result<TraceFilter> ParseTraceFilter(const QueryParams& query) {
+  TraceFilter filter;
+  bool has_project = false;
+  for (const auto& [key, value] : query) {
+    auto bad = [&](const std::string& why) {
+      return Status::InvalidArgument(key + " " + why, {{"/query/" + key, why}});
+    };
+    if (value.size() > 4096) return bad("is too long");
+    if (key == "project_id") {
+      if (value.empty()) continue;
+      if (value.size() > spec::kMaxIdLength) return bad("is too long");
+      filter.project_id = value;
+      has_project = true;
+    } else if (key == "session_id") {
+      filter.session_id = value;
+    } else if (key == "conversation_id") {
+      filter.conversation_id = value;
+    } else if (key == "hook_event") {
+      filter.hook_event = value;
+    } else if (key == "tool_name") {
+      filter.tool_name = value;
+    } else if (key == "model_id") {
+      filter.model_id = value;
+    } else if (key == "revision") {
+      filter.revision = value;
+    } else if (key == "file_path") {
+      filter.file_path = value;
+    } else if (key == "since" || key == "until") {
+      auto ts = ParseTimestamp(value);
+      if (!ts) return bad("must be an RFC 3339 timestamp");
+      (key == "since" ? filter.since : filter.until) = *ts;
+    } else if (key == "limit") {
+      auto n = ParseInt(value);
+      if (!n || *n < 1) return bad("must be a positive integer");
+      filter.limit = static_cast<int>(std::min<int64_t>(*n, kMaxLimit));
+    } else if (key == "offset") {
+      auto n = ParseInt(value);
+      if (!n || *n < 0) return bad("must be a non-negative integer");
+      if (*n > 1'000'000'000) return bad("is too large");
+      filter.offset = static_cast<int>(*n);
+    }
+  }
+  if (!has_project) return Status::InvalidArgument("project_id query parameter is required");
+  return filter;
+}
+
+Result<TracePage> TraceService::List(const auth::Caller& caller, const QueryParams& query,
+                                     TraceFilter* applied) {
+  auto filter = ParseTraceFilter(query);
+  if (!filter.ok()) return filter.status();
+  *applied = *filter;
+  Status access = access_.CheckRead(caller, filter->project_id, "Project not found");
+  if (access.IsNotFound()) return TracePage{};  // as if the project had no traces
+  ATS_RETURN_IF_ERROR(access);
+  return store_.ListTraces(*filter);
+}
+
+Result<StoredTrace> TraceService::Get(const auth::Caller& caller, const std::string& project_id,
+                                      const std::string& trace_id) {
+  ATS_RETURN_IF_ERROR(access_.CheckRead(caller, project_id, "Trace not found"));
+  auto trace = store_.GetTrace(project_id, trace_id);
+  if (!trace.ok()) return trace.status();
+  if (!trace->has_value()) return Status::NotFound("Trace not found");
+  return std::move(**trace);
+}
+
+}  // namespace ats

@@ -1,0 +1,51 @@
+// Traces: ingest one, ingest a batch, list with filters, get one.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "auth/tokens.hpp"
+#include "service/limits.hpp"
+#include "service/project_access.hpp"
+#include "storage/store.hpp"
+
+namespace ats {
+
+// Decoded query parameters, in request order.
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+struct IngestOutcome {
+  std::string trace_id;
+  bool duplicate = false;  // (project_id, id) was already stored; the first record is kept
+};
+
+class TraceService {
+ public:
+  TraceService(Store& store, ProjectAccess& access, const Limits& limits)
+      : store_(store), access_(access), limits_(limits) {}
+
+  // POST /api/v1/traces body. kInvalidArgument with details for a record that fails RECORDS.md.
+  Result<IngestOutcome> Ingest(const auth::Caller& caller, const boost::json::value& body);
+  // POST /api/v1/traces/batch body: every item is validated before anything is written.
+  Result<std::vector<IngestOutcome>> IngestBatch(const auth::Caller& caller,
+                                                 const boost::json::value& body);
+  // GET /api/v1/traces: the filters of API.md; kInvalidArgument for bad parameters.
+  Result<TracePage> List(const auth::Caller& caller, const QueryParams& query,
+                         TraceFilter* applied);
+  // GET /api/v1/traces/<id>; kNotFound "Trace not found".
+  Result<StoredTrace> Get(const auth::Caller& caller, const std::string& project_id,
+                          const std::string& trace_id);
+
+ private:
+  Store& store_;
+  ProjectAccess& access_;
+  const Limits& limits_;
+};
+
+// Parses the list parameters into a filter (exposed for tests).
+Result<TraceFilter> ParseTraceFilter(const QueryParams& query);
+
+}  // namespace ats
