@@ -58,11 +58,9 @@ int RunServe(const std::vector<std::string>& argv) {
   ConversationService conversations(db, access, config->limits);
   BlameService blame(db);
   HealthService health(db);
-  http::ApiContext context{tokens,       rate_limiter,  access, traces, projects,
-                           commit_links, conversations, blame,  health};
-  context.development_mode = development;
-  context.version = ATS_VERSION;
-  context.max_json_depth = config->max_json_depth;
+  http::ApiContext context{tokens,        rate_limiter, access,      traces,
+                           projects,      commit_links, conversations, blame,
+                           health,        development,  ATS_VERSION, config->max_json_depth};
   http::Router router = http::BuildRouter(context);
 
   http::ServerOptions options;

@@ -59,7 +59,7 @@ Result<int64_t> ParseDuration(std::string_view text) {
   }
   int64_t n = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || ptr != text.data() + text.size() || n <= 0 || n > 36500 * 86400 / unit) {
+  if (ec != std::errc() || ptr != text.data() + text.size() || n <= 0 || n > int64_t{36500} * 86400 / unit) {
     return Status::InvalidArgument("duration must look like 90d, 12h, 30m or 3600s");
   }
   return n * unit;

@@ -41,7 +41,6 @@ Result<json::value> ParseJsonBody(const Request& request, int max_depth) {
   json::parser parser(json::storage_ptr(), options);
   json::error_code ec;
   parser.write(request.body.data(), request.body.size(), ec);
-  if (!ec) parser.finish(ec);
   if (ec) {
     if (ec == json::error::too_deep) {
       return Status::InvalidArgument("JSON nesting deeper than " + std::to_string(max_depth) +
