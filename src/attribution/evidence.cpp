@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include "attribution/matching.hpp"
@@ -26,8 +27,12 @@ bool Evidence::AddTrace(const boost::json::value& record) {
 
 bool Evidence::AddTrace(const StoredTrace& trace) {
   if (by_id_.find(std::string_view(trace.trace_id)) != by_id_.end()) return false;
+  // The DOM lives only until the view is built: parse it into a reused arena instead of
+  // allocating every node on the heap (allocation dominated the parse otherwise).
+  if (!parse_arena_) parse_arena_ = std::make_unique<unsigned char[]>(kParseArenaBytes);
+  boost::json::monotonic_resource arena(parse_arena_.get(), kParseArenaBytes);
   boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(trace.record_json, ec);
+  boost::json::value record = boost::json::parse(trace.record_json, ec, &arena);
   if (ec) return false;
   std::optional<TraceView> view = ParseTrace(record);
   if (!view) return false;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <set>
 #include <span>
 #include <string>
@@ -81,6 +82,9 @@ class Evidence {
   StringMap<int32_t> by_id_;
   StringMap<std::vector<int32_t>> by_revision_;
   std::set<std::pair<UnixMicros, int32_t>> by_time_;
+  // Scratch memory for parsing stored records (larger records spill to the heap).
+  static constexpr size_t kParseArenaBytes = 64 * 1024;
+  std::unique_ptr<unsigned char[]> parse_arena_;
 };
 
 }  // namespace ats::attribution

@@ -1,0 +1,138 @@
+// BlameService over an in-memory store: bounded queries, error propagation, skipped look-ups.
+#include "service/blame_service.hpp"
+
+#include <string>
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include "unit/attribution/fake_blame_store.hpp"
+
+namespace ats {
+namespace {
+namespace json = boost::json;
+using attribution::testing::FakeBlameStore;
+
+std::string Sha(int i) {
+  std::string s = std::to_string(i);
+  return std::string(40 - s.size(), 'a') + s;
+}
+
+// A file of `segments` 10-line segments from `segments / 10` commits, each linked to two traces
+// at its parent revision; every commit's traces edit its lines.
+json::value BuildProject(FakeBlameStore& store, int segments) {
+  json::array blame_data;
+  for (int i = 0; i < segments; ++i) {
+    const int commit = i / 10;
+    const int start = i * 10 + 1;
+    blame_data.push_back({{"start_line", start}, {"end_line", start + 9},
+                          {"commit_sha", Sha(commit)}, {"parent_sha", Sha(100000 + commit)},
+                          {"content_hash", "sha256:0000000000000000"},
+                          {"timestamp", "2026-03-10T12:00:00Z"}});
+  }
+  for (int c = 0; c * 10 < segments; ++c) {
+    CommitLink link;
+    link.commit_sha = Sha(c);
+    link.parent_sha = Sha(100000 + c);
+    for (int k = 0; k < 2; ++k) {
+      const std::string id = "trace-" + std::to_string(c) + "-" + std::to_string(k);
+      link.trace_ids.push_back(id);
+      store.AddTrace(json::parse(R"({"id": ")" + id + R"(", "timestamp": "2026-03-10T11:00:00Z",
+          "vcs": {"revision": ")" + Sha(100000 + c) + R"("}, "files": [{"path": "src/a.py",
+          "conversations": [{"url": "file://conv-)" + std::to_string(c) + R"(", "contributor": {"type": "ai"},
+          "ranges": [{"start_line": )" + std::to_string(c * 100 + 1) + R"(, "end_line": )" +
+                                 std::to_string(c * 100 + 100) + "}]}]}]}"));
+    }
+    store.AddLink(link);
+    store.AddConversation("file://conv-" + std::to_string(c), std::string(500, 'x'));
+  }
+  return json::object{{"project_id", "p"}, {"file_path", "src/a.py"}, {"blame_data", blame_data}};
+}
+
+TEST(BlameService, TwoThousandSegmentsTakeAtMostFiveQueries) {
+  FakeBlameStore store;
+  json::value body = BuildProject(store, 2000);
+  BlameService service(store);
+  Result<json::object> r = service.Blame(body);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_LE(store.queries(), 5);
+  // 200 commits, one merged entry each (same trace, same tier: commit_link + revision_parent +
+  // range_match + timestamp = 70, tier 3).
+  const json::array& entries = r->at("attributions").as_array();
+  ASSERT_EQ(entries.size(), 200u);
+  EXPECT_EQ(entries[0].at("tier"), 3);
+  EXPECT_EQ(entries[0].at("start_line"), 1);
+  EXPECT_EQ(entries[0].at("end_line"), 100);
+  EXPECT_EQ(entries[0].at("trace_id"), "trace-0-0");
+  EXPECT_EQ(entries[0].at("conversation_summary"), json::value(std::string(200, 'x') + "..."));
+}
+
+TEST(BlameService, FiveOrMoreCandidatesSkipTheWindowQuery) {
+  FakeBlameStore store;
+  json::value body = BuildProject(store, 10);
+  // Three more traces at the parent revision make five candidates.
+  for (int k = 0; k < 3; ++k) {
+    store.AddTrace(json::parse(R"({"id": "extra-)" + std::to_string(k) +
+                               R"(", "timestamp": "2026-03-10T11:00:00Z", "vcs": {"revision": ")" +
+                               Sha(100000) + R"("}, "files": [{"path": ".sessions"}]})"));
+  }
+  BlameService service(store);
+  ASSERT_TRUE(service.Blame(body).ok());
+  EXPECT_EQ(store.calls(), (std::vector<std::string>{"GetCommitLinks", "GetTracesByIds",
+                                                     "GetTracesByRevisions",
+                                                     "GetConversationSummaries"}));
+}
+
+TEST(BlameService, NothingToLookUpMeansNoQuery) {
+  FakeBlameStore store;
+  BlameService service(store);
+  // A root commit with no link and no timestamp: only the links are asked for.
+  Result<json::object> r = service.Blame(json::parse(R"({"project_id": "p", "file_path": "a.py",
+      "blame_data": [{"start_line": 1, "end_line": 5, "commit_sha": "c", "parent_sha": null}]})"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(store.calls(), (std::vector<std::string>{"GetCommitLinks"}));
+  EXPECT_EQ(json::value(*r), json::parse(R"({"file_path": "a.py", "attributions": [{
+      "start_line": 1, "end_line": 5, "tier": null, "confidence": 0.0, "trace_id": null,
+      "contributor": null, "model_id": null, "contributor_type": null, "conversation_url": null,
+      "conversation_summary": null, "tool": null, "signals": [], "commit_link_match": false,
+      "content_hash_match": false, "commit_sha": "c", "timestamp": null, "matched_range": null}]})"));
+}
+
+TEST(BlameService, AllSegmentsSkippedAnswersAnEmptyList) {
+  FakeBlameStore store;
+  BlameService service(store);
+  Result<json::object> r = service.Blame(json::parse(
+      R"({"project_id": "p", "file_path": "a.py", "blame_data": [{"start_line": 1}]})"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->at("attributions"), json::array());
+  EXPECT_EQ(store.queries(), 0);
+}
+
+TEST(BlameService, InvalidBodyIsRejectedBeforeAnyQuery) {
+  FakeBlameStore store;
+  BlameService service(store);
+  Result<json::object> r = service.Blame(json::parse(R"({"project_id": "p", "file_path": "a.py",
+      "blame_data": [{"start_line": 1, "end_line": 2, "commit_sha": "c"}, {"start_line": -1, "end_line": 2, "commit_sha": "c"}]})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument());
+  EXPECT_EQ(r.status().details().at(0).path, "/blame_data/1/start_line");
+  EXPECT_EQ(store.queries(), 0);
+}
+
+TEST(BlameService, StoreErrorsPassThrough) {
+  for (const char* method : {"GetCommitLinks", "GetTracesByIds", "GetTracesByRevisions",
+                             "GetTracesTouchingFile", "GetConversationSummaries"}) {
+    // Two linked traces at the parent revision: fewer than 5 candidates, so all five queries
+    // are made.
+    FakeBlameStore store;
+    json::value body = BuildProject(store, 10);
+    store.FailNext(method, Status::Unavailable("database down"));
+    BlameService service(store);
+    Result<json::object> r = service.Blame(body);
+    ASSERT_FALSE(r.ok()) << method;
+    EXPECT_TRUE(r.status().IsUnavailable()) << method;
+  }
+}
+
+}  // namespace
+}  // namespace ats
