@@ -1,1 +1,0 @@
-// Placeholder so the target has a source until its first real file lands; delete then.
