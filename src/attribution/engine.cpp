@@ -143,9 +143,9 @@ void GatherCandidates(const Segment& seg, const CommitLinkView* link, const Evid
 SignalSet ScoreCandidate(const TraceEntry& trace, bool linked, const Segment& seg,
                          std::string_view segment_hash, int64_t line) {
   SignalSet s;
-  const FileView& file = trace.view.files[static_cast<size_t>(trace.matched_file)];
+  const FileView& file = trace.view->files[static_cast<size_t>(trace.matched_file)];
   if (linked) s.Add(Signal::kCommitLink);
-  if (RevisionMatches(trace.view.revision, seg.parent_sha)) s.Add(Signal::kRevisionParent);
+  if (RevisionMatches(trace.view->revision, seg.parent_sha)) s.Add(Signal::kRevisionParent);
   for (const LineRange& r : file.ranges) {
     if (r.start_line <= line && line <= r.end_line) {
       s.Add(Signal::kRangeMatch);
@@ -164,7 +164,7 @@ SignalSet ScoreCandidate(const TraceEntry& trace, bool linked, const Segment& se
       }
     }
   }
-  if (!trace.view.timestamp.empty()) s.Add(Signal::kTimestampMatch);
+  if (!trace.view->timestamp.empty()) s.Add(Signal::kTimestampMatch);
   return s;
 }
 
@@ -203,9 +203,9 @@ class Enrichment {
     }
   }
   void AbsorbTrace(const TraceEntry& t) {
-    Absorb(t.view.files[static_cast<size_t>(t.matched_file)]);
-    for (size_t i = 0; i < t.view.files.size() && !complete(); ++i) {
-      if (static_cast<int>(i) != t.matched_file) Absorb(t.view.files[i]);
+    Absorb(t.view->files[static_cast<size_t>(t.matched_file)]);
+    for (size_t i = 0; i < t.view->files.size() && !complete(); ++i) {
+      if (static_cast<int>(i) != t.matched_file) Absorb(t.view->files[i]);
     }
   }
   bool complete() const { return !model_id_.empty() && !url_.empty() && !type_.empty(); }
@@ -242,7 +242,7 @@ Attribution ScoreSpan(const Segment& seg, Span span, const std::vector<int32_t>&
   if (best.index < 0 || !PassesGate(best.signals)) return Unattributed(seg, span);
 
   const TraceEntry& winner = evidence.trace(best.index);
-  const FileView& file = winner.view.files[static_cast<size_t>(winner.matched_file)];
+  const FileView& file = winner.view->files[static_cast<size_t>(winner.matched_file)];
   Attribution a;
   a.start_line = span.start;
   a.end_line = span.end;
@@ -251,11 +251,11 @@ Attribution ScoreSpan(const Segment& seg, Span span, const std::vector<int32_t>&
   a.score = best.score;
   a.tier = TierFor(best.signals);
   a.confidence = ConfidenceForTier(a.tier);
-  a.trace_id = winner.view.id;
+  a.trace_id = winner.view->id;
   a.commit_link_match = best.signals.Has(Signal::kCommitLink);
   a.content_hash_match = best.signals.Has(Signal::kContentHash);
-  if (!winner.view.timestamp.empty()) a.timestamp = winner.view.timestamp;
-  a.tool = winner.view.tool;
+  if (!winner.view->timestamp.empty()) a.timestamp = winner.view->timestamp;
+  a.tool = winner.view->tool;
   a.matched_range = MatchedRange(file, line);
 
   Enrichment meta;

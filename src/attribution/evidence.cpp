@@ -2,8 +2,6 @@
 
 #include <limits>
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 
 #include "attribution/matching.hpp"
 
@@ -22,38 +20,29 @@ void Evidence::AddCommitLink(CommitLinkView link) {
 
 bool Evidence::AddTrace(const boost::json::value& record) {
   std::optional<TraceView> view = ParseTrace(record);
-  return view && AddParsed(std::move(*view));
+  return view && AddTrace(std::make_shared<const TraceView>(std::move(*view)));
 }
 
 bool Evidence::AddTrace(const StoredTrace& trace) {
   if (by_id_.find(std::string_view(trace.trace_id)) != by_id_.end()) return false;
-  // The DOM lives only until the view is built: parse it into a reused arena instead of
-  // allocating every node on the heap (allocation dominated the parse otherwise).
-  if (!parse_arena_) parse_arena_ = std::make_unique<unsigned char[]>(kParseArenaBytes);
-  boost::json::monotonic_resource arena(parse_arena_.get(), kParseArenaBytes);
-  boost::system::error_code ec;
-  boost::json::value record = boost::json::parse(trace.record_json, ec, &arena);
-  if (ec) return false;
-  std::optional<TraceView> view = ParseTrace(record);
-  if (!view) return false;
-  if (!view->timestamp_micros && trace.timestamp != 0) view->timestamp_micros = trace.timestamp;
-  return AddParsed(std::move(*view));
+  std::optional<TraceView> view = ParseTraceJson(trace.record_json, trace.timestamp);
+  return view && AddTrace(std::make_shared<const TraceView>(std::move(*view)));
 }
 
-bool Evidence::AddParsed(TraceView view) {
-  if (by_id_.find(std::string_view(view.id)) != by_id_.end()) return false;
+bool Evidence::AddTrace(std::shared_ptr<const TraceView> view) {
+  if (view == nullptr || by_id_.find(std::string_view(view->id)) != by_id_.end()) return false;
   if (traces_.size() >= static_cast<size_t>(std::numeric_limits<int32_t>::max())) return false;
   const auto index = static_cast<int32_t>(traces_.size());
   TraceEntry entry;
-  for (size_t i = 0; i < view.files.size(); ++i) {
-    if (PathMatches(view.files[i].path, file_path_)) {
+  for (size_t i = 0; i < view->files.size(); ++i) {
+    if (PathMatches(view->files[i].path, file_path_)) {
       entry.matched_file = static_cast<int>(i);
       break;
     }
   }
-  by_id_.emplace(view.id, index);
-  if (!view.revision.empty()) by_revision_[view.revision].push_back(index);
-  if (view.timestamp_micros) by_time_.emplace(*view.timestamp_micros, index);
+  by_id_.emplace(view->id, index);
+  if (!view->revision.empty()) by_revision_[view->revision].push_back(index);
+  if (view->timestamp_micros) by_time_.emplace(*view->timestamp_micros, index);
   entry.view = std::move(view);
   traces_.push_back(std::move(entry));
   return true;

@@ -30,7 +30,7 @@ namespace ats::attribution {
 
 // A parsed trace plus what depends on the blamed file.
 struct TraceEntry {
-  TraceView view;
+  std::shared_ptr<const TraceView> view;  // never null; may be shared with a TraceViewCache
   // Index into view.files of the first entry whose path matches the blamed file (section 3's
   // "matched file entry"), or -1 when the trace does not touch the file.
   int matched_file = -1;
@@ -52,6 +52,8 @@ class Evidence {
   // to the stored timestamp when the record's own does not parse.
   bool AddTrace(const boost::json::value& record);
   bool AddTrace(const StoredTrace& trace);
+  // Adds an already parsed view (e.g. from a TraceViewCache); null is ignored.
+  bool AddTrace(std::shared_ptr<const TraceView> view);
 
   // --- look-ups used by the engine -----------------------------------------------------------
   const CommitLinkView* FindLink(std::string_view commit_sha) const;
@@ -74,7 +76,6 @@ class Evidence {
   template <typename V>
   using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
-  bool AddParsed(TraceView view);
 
   std::string file_path_;
   StringMap<CommitLinkView> links_;
@@ -82,9 +83,6 @@ class Evidence {
   StringMap<int32_t> by_id_;
   StringMap<std::vector<int32_t>> by_revision_;
   std::set<std::pair<UnixMicros, int32_t>> by_time_;
-  // Scratch memory for parsing stored records (larger records spill to the heap).
-  static constexpr size_t kParseArenaBytes = 64 * 1024;
-  std::unique_ptr<unsigned char[]> parse_arena_;
 };
 
 }  // namespace ats::attribution

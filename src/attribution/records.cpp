@@ -1,5 +1,8 @@
 #include "attribution/records.hpp"
 
+#include <memory>
+
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 #include "attribution/matching.hpp"
@@ -166,6 +169,22 @@ std::optional<TraceView> ParseTrace(const json::value& record) {
     }
   }
   return trace;
+}
+
+std::optional<TraceView> ParseTraceJson(std::string_view record_json,
+                                        std::optional<UnixMicros> fallback_timestamp) {
+  // Allocation dominated parsing before the DOM went into a reused arena; records larger than
+  // the arena spill to the heap transparently.
+  constexpr size_t kArenaBytes = 64 * 1024;
+  thread_local std::unique_ptr<unsigned char[]> arena_buffer =
+      std::make_unique<unsigned char[]>(kArenaBytes);
+  json::monotonic_resource arena(arena_buffer.get(), kArenaBytes);
+  boost::system::error_code ec;
+  json::value record = json::parse(record_json, ec, &arena);
+  if (ec) return std::nullopt;
+  std::optional<TraceView> view = ParseTrace(record);
+  if (view && !view->timestamp_micros) view->timestamp_micros = fallback_timestamp;
+  return view;
 }
 
 CommitLinkView MakeCommitLinkView(std::string commit_sha, std::string parent_sha,

@@ -53,6 +53,12 @@ struct TraceView {
 // Parses a trace record. nullopt when it is not an object with a non-empty string id.
 std::optional<TraceView> ParseTrace(const boost::json::value& record);
 
+// Same from a stored record's text; nullopt also when it is not valid JSON. When the record's own
+// timestamp does not parse, `fallback_timestamp` (the store's) is used for the time index.
+// The transient DOM goes into a per-thread arena, so this does not allocate per JSON node.
+std::optional<TraceView> ParseTraceJson(std::string_view record_json,
+                                        std::optional<UnixMicros> fallback_timestamp = {});
+
 // One run of a ledger file entry (RECORDS.md, "Ledger"). Line numbers are positions in the
 // ledger's commit.
 struct LedgerRun {

@@ -9,21 +9,20 @@
 #include "attribution/evidence.hpp"
 
 namespace ats {
-namespace {
 
-// Traces arrive "in no particular order"; sorting by (timestamp, id) makes the candidate order
-// of the parent-revision source the same on every backend.
-void AddTraces(std::vector<StoredTrace>& traces, attribution::Evidence& evidence) {
+BlameService::BlameService(Store& store, BlameServiceOptions options)
+    : store_(store), limits_(options.limits), trace_cache_(options.trace_cache_capacity) {}
+
+void BlameService::AddTraces(std::vector<StoredTrace>& traces, attribution::Evidence& evidence) {
+  // Traces arrive "in no particular order"; sorting by (timestamp, id) makes the candidate order
+  // of the parent-revision source the same on every backend.
   std::sort(traces.begin(), traces.end(), [](const StoredTrace& a, const StoredTrace& b) {
     return a.timestamp != b.timestamp ? a.timestamp < b.timestamp : a.trace_id < b.trace_id;
   });
-  for (const StoredTrace& t : traces) evidence.AddTrace(t);
+  for (const StoredTrace& t : traces) {
+    if (evidence.FindTrace(t.trace_id) < 0) evidence.AddTrace(trace_cache_.Get(t));
+  }
 }
-
-}  // namespace
-
-BlameService::BlameService(Store& store, attribution::BlameRequestLimits limits)
-    : store_(store), limits_(limits) {}
 
 Result<boost::json::object> BlameService::Blame(const boost::json::value& body) {
   Result<attribution::BlameRequest> parsed = attribution::ParseBlameRequest(body, limits_);

@@ -6,15 +6,23 @@
 #include <boost/json/value.hpp>
 
 #include "attribution/blame_json.hpp"
+#include "attribution/trace_cache.hpp"
 #include "common/status.hpp"
 #include "storage/store.hpp"
 
 namespace ats {
 
+struct BlameServiceOptions {
+  attribution::BlameRequestLimits limits;  // segments per request, line numbers, string lengths
+  // Parsed trace records kept across requests (records never change once stored, and parsing
+  // them is most of a request's CPU time); 0 disables the cache. A view is about 1-2 KB.
+  size_t trace_cache_capacity = 50000;
+};
+
 class BlameService {
  public:
   // `store` must outlive the service.
-  explicit BlameService(Store& store, attribution::BlameRequestLimits limits = {});
+  explicit BlameService(Store& store, BlameServiceOptions options = {});
 
   // Answers one blame request body (the parsed JSON of the HTTP body).
   //
@@ -33,8 +41,11 @@ class BlameService {
   Result<boost::json::object> Blame(const boost::json::value& body);
 
  private:
+  void AddTraces(std::vector<StoredTrace>& traces, attribution::Evidence& evidence);
+
   Store& store_;
   attribution::BlameRequestLimits limits_;
+  attribution::TraceViewCache trace_cache_;
 };
 
 }  // namespace ats

@@ -67,6 +67,21 @@ TEST(BlameService, TwoThousandSegmentsTakeAtMostFiveQueries) {
   EXPECT_EQ(entries[0].at("conversation_summary"), json::value(std::string(200, 'x') + "..."));
 }
 
+TEST(BlameService, RepeatedRequestsGiveTheSameAnswerWithOrWithoutTheTraceCache) {
+  FakeBlameStore store;
+  json::value body = BuildProject(store, 100);
+  BlameService cached(store);
+  BlameServiceOptions no_cache_options;
+  no_cache_options.trace_cache_capacity = 0;
+  BlameService uncached(store, no_cache_options);
+  Result<json::object> first = cached.Blame(body);
+  Result<json::object> second = cached.Blame(body);
+  Result<json::object> plain = uncached.Blame(body);
+  ASSERT_TRUE(first.ok() && second.ok() && plain.ok());
+  EXPECT_EQ(*first, *second);
+  EXPECT_EQ(*first, *plain);
+}
+
 TEST(BlameService, FiveOrMoreCandidatesSkipTheWindowQuery) {
   FakeBlameStore store;
   json::value body = BuildProject(store, 10);
