@@ -131,9 +131,8 @@ std::vector<PreparedConversation> PrepareConversations(
     p.summary = ConversationSummary(source->content);
     out.push_back(std::move(p));
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.source->url < b.source->url;
-  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.source->url < b.source->url; });
   return out;
 }
 

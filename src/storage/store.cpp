@@ -31,8 +31,8 @@ std::optional<std::string> SqlitePath(std::string_view rest) {
 Result<std::unique_ptr<Store>> OpenSqlite(std::string_view rest, const StoreOptions& options) {
   std::optional<std::string> path = SqlitePath(rest);
   if (!path) {
-    return Status::InvalidArgument("database URL names no SQLite file (" +
-                                   std::string(kUrlForms) + ")");
+    return Status::InvalidArgument("database URL names no SQLite file (" + std::string(kUrlForms) +
+                                   ")");
   }
   if (*path == ":memory:") return storage::OpenSqliteStore(":memory:", options);
   std::filesystem::path parent = std::filesystem::path(*path).parent_path();
@@ -55,13 +55,13 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
     return storage::OpenPostgresStore(options);
   }
-  if (url.empty()) return Status::InvalidArgument("database URL is empty (" +
-                                                  std::string(kUrlForms) + ")");
+  if (url.empty())
+    return Status::InvalidArgument("database URL is empty (" + std::string(kUrlForms) + ")");
   // The URL itself is not echoed: it may carry a password.
   std::string_view scheme = url.substr(0, url.find(':'));
   if (scheme.size() == url.size() || scheme.size() > 20) scheme = "?";
-  return Status::InvalidArgument("unsupported database URL scheme '" + std::string(scheme) +
-                                 "' (" + std::string(kUrlForms) + ")");
+  return Status::InvalidArgument("unsupported database URL scheme '" + std::string(scheme) + "' (" +
+                                 std::string(kUrlForms) + ")");
 }
 
 std::string ConversationSummary(std::string_view content) {

@@ -41,8 +41,7 @@ class Store {
   virtual Status SetProjectVisibility(const std::string& project_id,
                                       const std::string& visibility) = 0;
   virtual Status AddProjectMember(const std::string& project_id, const std::string& user_id) = 0;
-  virtual Status RemoveProjectMember(const std::string& project_id,
-                                     const std::string& user_id) = 0;
+  virtual Status RemoveProjectMember(const std::string& project_id, const std::string& user_id) = 0;
   virtual Result<bool> IsProjectMember(const std::string& project_id,
                                        const std::string& user_id) = 0;
 

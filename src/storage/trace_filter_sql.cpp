@@ -76,14 +76,15 @@ TraceFilterSql BuildTraceFilterSql(const TraceFilter& filter, char placeholder) 
     side_time += " AND s.ts_us <= " + p;
   }
   if (filter.model_id) {
-    b.Condition(kModel, "t.id IN (SELECT s.trace_row FROM trace_models s WHERE s.project_id = " +
-                            project + " AND s.model_id = " + b.AddText(*filter.model_id) +
-                            side_time + ")");
+    b.Condition(kModel,
+                "t.id IN (SELECT s.trace_row FROM trace_models s WHERE s.project_id = " + project +
+                    " AND s.model_id = " + b.AddText(*filter.model_id) + side_time + ")");
   }
   if (filter.file_path) {
-    b.Condition(kFile, "t.id IN (SELECT s.trace_row FROM trace_files s WHERE s.project_id = " +
-                           project + " AND s.path_reversed = " +
-                           b.AddBytes(ReversePath(*filter.file_path)) + side_time + ")");
+    b.Condition(kFile,
+                "t.id IN (SELECT s.trace_row FROM trace_files s WHERE s.project_id = " + project +
+                    " AND s.path_reversed = " + b.AddBytes(ReversePath(*filter.file_path)) +
+                    side_time + ")");
   }
   return std::move(b.out());
 }

@@ -14,7 +14,7 @@ namespace ats::storage {
 struct SqlArg {
   enum class Kind { kText, kBytes, kInt64 };
   Kind kind = Kind::kText;
-  std::string text;  // kText, kBytes (kBytes: a reversed path, bound as bytea/blob or text)
+  std::string text;    // kText, kBytes (kBytes: a reversed path, bound as bytea/blob or text)
   int64_t number = 0;  // kInt64
 };
 

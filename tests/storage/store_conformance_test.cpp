@@ -64,10 +64,10 @@ T Must(Result<T> result) {
   return std::move(result).value();
 }
 
-#define ASSERT_OK(expr)                                     \
-  do {                                                      \
-    const ::ats::Status ats_s_ = (expr);                    \
-    ASSERT_TRUE(ats_s_.ok()) << ats_s_.ToString();          \
+#define ASSERT_OK(expr)                            \
+  do {                                             \
+    const ::ats::Status ats_s_ = (expr);           \
+    ASSERT_TRUE(ats_s_.ok()) << ats_s_.ToString(); \
   } while (0)
 
 std::unique_ptr<Store> OpenOrNull(const std::string& url, int pool_size = 4) {
@@ -95,8 +95,7 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
   bool IsPostgres() const { return GetParam() == kPostgres; }
 
   // Inserts and expects success; returns the duplicate flags.
-  std::vector<bool> Insert(const std::vector<NewTrace>& traces,
-                           const std::string& user = "alice",
+  std::vector<bool> Insert(const std::vector<NewTrace>& traces, const std::string& user = "alice",
                            const std::vector<ConversationContent>& conversations = {}) {
     return Must(store_->InsertTraces(project_, user, traces, conversations));
   }
@@ -453,7 +452,8 @@ TEST_P(StoreConformanceTest, ConcurrentWritersOfOverlappingIdsStoreEachIdOnce) {
   EXPECT_EQ(Must(store_->GetProjectStats(project_)).trace_count, kDistinct);
   EXPECT_EQ(List({.limit = 1000}).traces.size(), static_cast<size_t>(kDistinct));
   int64_t by_file = 0;
-  for (int f = 0; f < 7; ++f) by_file += List({.file_path = "src/f" + std::to_string(f) + ".cc"}).total;
+  for (int f = 0; f < 7; ++f)
+    by_file += List({.file_path = "src/f" + std::to_string(f) + ".cc"}).total;
   EXPECT_EQ(by_file, kDistinct);
 }
 
@@ -493,9 +493,9 @@ TEST_P(StoreConformanceTest, ListIsNewestFirstWithDeterministicTiesAndPages) {
 
 TEST_P(StoreConformanceTest, EveryFilterSelectsAndTheyCombineWithAnd) {
   auto trace = [](const std::string& id, UnixMicros ts, const std::string& session,
-                  const std::string& conversation, const std::string& hook,
-                  const std::string& tool, const std::string& revision,
-                  std::vector<std::string> models, std::vector<std::string> files) {
+                  const std::string& conversation, const std::string& hook, const std::string& tool,
+                  const std::string& revision, std::vector<std::string> models,
+                  std::vector<std::string> files) {
     NewTrace t = MakeTrace(id, ts);
     t.session_id = session;
     t.conversation_id = conversation;
@@ -516,10 +516,10 @@ TEST_P(StoreConformanceTest, EveryFilterSelectsAndTheyCombineWithAnd) {
       trace("t5", kBase + 50, "", "", "", "", "", {}, {}),
   });
   // Another project with matching values must never leak in.
-  Must(store_->InsertTraces(RandomId("other"), "alice",
-                            {trace("t1", kBase + 10, "s1", "c1", "PostToolUse", "cursor", "r1",
-                                   {"m/a"}, {"src/a.ts"})},
-                            {}));
+  Must(store_->InsertTraces(
+      RandomId("other"), "alice",
+      {trace("t1", kBase + 10, "s1", "c1", "PostToolUse", "cursor", "r1", {"m/a"}, {"src/a.ts"})},
+      {}));
 
   struct Case {
     const char* name;
@@ -617,7 +617,7 @@ TEST_P(StoreConformanceTest, TracesTouchingFileMatchSuffixesBothWays) {
   };
   Insert({
       trace("exact", kBase, {"web/src/App.tsx"}),
-      trace("shorter", kBase, {"src/App.tsx"}),  // the blamed path ends with it
+      trace("shorter", kBase, {"src/App.tsx"}),               // the blamed path ends with it
       trace("longer", kBase, {"acme-shop/web/src/App.tsx"}),  // it ends with the blamed path
       trace("orig", kBase, {"web/src/App.tsx.orig"}),
       trace("sibling", kBase, {"admin/src/App.tsx"}),
@@ -636,8 +636,8 @@ TEST_P(StoreConformanceTest, TracesTouchingFileMatchSuffixesBothWays) {
             (std::set<std::string>{"exact", "shorter", "longer", "sibling", "two-matches"}));
   EXPECT_TRUE(Must(store_->GetTracesTouchingFile(project_, "nothing.rs", always)).empty());
   EXPECT_TRUE(Must(store_->GetTracesTouchingFile(project_, "web/src/App.tsx", {})).empty());
-  EXPECT_TRUE(Must(store_->GetTracesTouchingFile(RandomId("other"), "web/src/App.tsx", always))
-                  .empty());
+  EXPECT_TRUE(
+      Must(store_->GetTracesTouchingFile(RandomId("other"), "web/src/App.tsx", always)).empty());
 }
 
 TEST_P(StoreConformanceTest, TracesTouchingFileHonourWindowEdgesInclusively) {
@@ -771,15 +771,15 @@ TEST_P(StoreConformanceTest, CommitLinksAreFetchedTogether) {
 
 TEST_P(StoreConformanceTest, ConversationsAreReplacedByUrl) {
   const std::string big(300'000, 'x');
-  ASSERT_OK(store_->UpsertConversations(project_, "alice",
-                                        {{"file:///a", "first"}, {"file:///b", big}}));
+  ASSERT_OK(
+      store_->UpsertConversations(project_, "alice", {{"file:///a", "first"}, {"file:///b", big}}));
   EXPECT_EQ(Must(store_->GetConversation(project_, "file:///a")), "first");
   EXPECT_EQ(Must(store_->GetConversation(project_, "file:///b")), big);
   ASSERT_OK(store_->UpsertConversations(project_, "bob", {{"file:///a", "first, then more"}}));
   EXPECT_EQ(Must(store_->GetConversation(project_, "file:///a")), "first, then more");
   // Within one call the later upload of a url wins.
-  ASSERT_OK(store_->UpsertConversations(project_, "bob",
-                                        {{"file:///c", "old"}, {"file:///c", "new"}}));
+  ASSERT_OK(
+      store_->UpsertConversations(project_, "bob", {{"file:///c", "old"}, {"file:///c", "new"}}));
   EXPECT_EQ(Must(store_->GetConversation(project_, "file:///c")), "new");
   ASSERT_OK(store_->UpsertConversations(project_, "bob", {{"file:///empty", ""}}));
   EXPECT_EQ(Must(store_->GetConversation(project_, "file:///empty")), "");
@@ -791,12 +791,16 @@ TEST_P(StoreConformanceTest, ConversationsAreReplacedByUrl) {
 TEST_P(StoreConformanceTest, UnchangedConversationIsNotRewritten) {
   const std::string url = "file:///home/dev/.claude/projects/x/s.jsonl";
   auto updated_at = [&] {
-    return Must(RawScalar(db_->url(), "SELECT updated_at FROM conversation_contents WHERE "
-                                      "project_id = '" + project_ + "' AND url = '" + url + "'"));
+    return Must(RawScalar(db_->url(),
+                          "SELECT updated_at FROM conversation_contents WHERE "
+                          "project_id = '" +
+                              project_ + "' AND url = '" + url + "'"));
   };
   auto writer = [&] {
-    return Must(RawScalar(db_->url(), "SELECT user_id FROM conversation_contents WHERE "
-                                      "project_id = '" + project_ + "' AND url = '" + url + "'"));
+    return Must(RawScalar(db_->url(),
+                          "SELECT user_id FROM conversation_contents WHERE "
+                          "project_id = '" +
+                              project_ + "' AND url = '" + url + "'"));
   };
   ASSERT_OK(store_->UpsertConversations(project_, "alice", {{url, "turn 1\n"}}));
   const std::string first = updated_at();
@@ -967,8 +971,8 @@ TEST(PostgresRecoveryTest, BrokenConnectionsAreReplacedOnTheNextUse) {
   const std::string base = testing::PostgresTestUrl();
   ASSERT_FALSE(base.empty()) << "ATS_TEST_PG_URL is not set";
   const std::string app = "ats_recovery_" + HexEncode(RandomBytes(4));
-  const std::string url = base + (base.find('?') == std::string::npos ? "?" : "&") +
-                          "application_name=" + app;
+  const std::string url =
+      base + (base.find('?') == std::string::npos ? "?" : "&") + "application_name=" + app;
   std::unique_ptr<Store> store = OpenOrNull(url, /*pool_size=*/3);
   ASSERT_NE(store, nullptr);
   ASSERT_TRUE(store->Migrate().ok());
@@ -977,12 +981,15 @@ TEST(PostgresRecoveryTest, BrokenConnectionsAreReplacedOnTheNextUse) {
   std::vector<std::thread> users;
   for (int i = 0; i < 3; ++i) {
     users.emplace_back([&, i] {
-      EXPECT_TRUE(store->InsertTraces(project, "u", {MakeTrace("t" + std::to_string(i), kBase)}, {}).ok());
+      EXPECT_TRUE(
+          store->InsertTraces(project, "u", {MakeTrace("t" + std::to_string(i), kBase)}, {}).ok());
     });
   }
   for (auto& t : users) t.join();
-  ASSERT_OK(RawExec(base, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE application_name = '" + app + "'"));
+  ASSERT_OK(RawExec(base,
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = '" +
+                        app + "'"));
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   for (int i = 0; i < 6; ++i) {
     Status ping = store->Ping();

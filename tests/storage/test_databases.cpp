@@ -105,7 +105,8 @@ Status RawExec(const std::string& url, const std::string& sql) {
   Result<PgConnPtr> conn = PgConnect(url);
   if (!conn.ok()) return conn.status();
   PgResultPtr res(PQexec(conn->get(), sql.c_str()), &PQclear);
-  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK && PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+  if (PQresultStatus(res.get()) != PGRES_COMMAND_OK &&
+      PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
     return Status::Internal(PQerrorMessage(conn->get()));
   }
   return Status::Ok();

@@ -34,9 +34,9 @@ class TestDatabase {
  private:
   std::string url_;
   std::string error_;
-  std::string temp_dir_;        // SQLite
-  std::string admin_url_;       // PostgreSQL, isolated
-  std::string database_name_;   // PostgreSQL, isolated
+  std::string temp_dir_;       // SQLite
+  std::string admin_url_;      // PostgreSQL, isolated
+  std::string database_name_;  // PostgreSQL, isolated
 };
 
 // Runs `sql` (one or more statements) on the database of `url` over a connection of its own.

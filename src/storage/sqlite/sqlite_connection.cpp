@@ -3,8 +3,8 @@
 namespace ats::storage::sqlite {
 
 Status ErrorStatus(sqlite3* db, int rc, std::string_view context) {
-  std::string message = std::string(context) + ": " +
-                        (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string message =
+      std::string(context) + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -132,8 +132,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
     // WAL: readers never block the writer nor each other. NORMAL syncs the WAL at checkpoints
     // only: a commit survives a process crash, FULL also a power loss.
     pragmas += "PRAGMA journal_mode = WAL;";
-    pragmas += options.synchronous_full ? "PRAGMA synchronous = FULL;"
-                                        : "PRAGMA synchronous = NORMAL;";
+    pragmas +=
+        options.synchronous_full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   }
   ATS_RETURN_IF_ERROR(conn->Exec(pragmas));
   return conn;

@@ -63,7 +63,7 @@ class Statement {
 class Connection {
  public:
   struct Options {
-    bool read_only = false;      // readers: PRAGMA query_only
+    bool read_only = false;  // readers: PRAGMA query_only
     bool synchronous_full = false;
     int busy_timeout_ms = 5000;
   };

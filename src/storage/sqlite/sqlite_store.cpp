@@ -9,6 +9,7 @@
 #include "common/time.hpp"
 #include "storage/encoding.hpp"
 #include "storage/migration.hpp"
+#include "storage/row_readers.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 #include "storage/trace_filter_sql.hpp"
 
@@ -22,61 +23,23 @@ using sqlite::Statement;
 // service's threads busy without holding much page cache each.
 constexpr int kReaderConnections = 4;
 
-constexpr const char* kProjectColumns =
-    "id, project_id, name, description, created_at, updated_at, visibility, owner_user_id";
-constexpr const char* kTraceColumns = "t.trace_id, t.record, t.user_id, t.ts_us";
-constexpr const char* kCommitLinkColumns =
-    "id, commit_sha, parent_sha, trace_ids, files_changed, committed_at, created_at, ledger, "
-    "user_id";
-constexpr const char* kTokenColumns =
-    "id, user_id, scopes, issued_at, expires_at, revoked_at, secret_hash";
+// The Row interface of row_readers.hpp over the current row of a statement.
+class Row {
+ public:
+  explicit Row(const Statement& s) : s_(s) {}
+  std::string String(int c) const { return s_.ColumnString(c); }
+  std::string_view View(int c) const { return s_.ColumnView(c); }
+  std::optional<std::string> OptionalString(int c) const { return s_.ColumnOptionalString(c); }
+  int64_t Int(int c) const { return s_.ColumnInt(c); }
+  std::optional<int64_t> OptionalInt(int c) const { return s_.ColumnOptionalInt(c); }
 
-Project ReadProject(const Statement& s) {
-  Project p;
-  p.id = s.ColumnString(0);
-  p.project_id = s.ColumnString(1);
-  p.name = s.ColumnOptionalString(2);
-  p.description = s.ColumnOptionalString(3);
-  p.created_at = s.ColumnInt(4);
-  p.updated_at = s.ColumnInt(5);
-  p.visibility = s.ColumnString(6);
-  p.owner_user_id = s.ColumnString(7);
-  return p;
-}
+ private:
+  const Statement& s_;
+};
 
-StoredTrace ReadTrace(const Statement& s) {
-  return {s.ColumnString(0), s.ColumnString(1), s.ColumnString(2), s.ColumnInt(3)};
-}
-
-Result<CommitLink> ReadCommitLink(const Statement& s) {
-  CommitLink link;
-  link.id = s.ColumnString(0);
-  link.commit_sha = s.ColumnString(1);
-  link.parent_sha = s.ColumnOptionalString(2);
-  Result<std::vector<std::string>> trace_ids = DecodeStringArray(s.ColumnView(3));
-  if (!trace_ids.ok()) return trace_ids.status();
-  link.trace_ids = std::move(trace_ids).value();
-  link.files_changed_json = s.ColumnString(4);
-  link.committed_at = s.ColumnOptionalString(5);
-  link.created_at = s.ColumnString(6);
-  link.ledger_json = s.ColumnOptionalString(7);
-  link.user_id = s.ColumnString(8);
-  return link;
-}
-
-Result<TokenRecord> ReadToken(const Statement& s) {
-  TokenRecord token;
-  token.id = s.ColumnString(0);
-  token.user_id = s.ColumnString(1);
-  Result<std::vector<std::string>> scopes = DecodeStringArray(s.ColumnView(2));
-  if (!scopes.ok()) return scopes.status();
-  token.scopes = std::move(scopes).value();
-  token.issued_at = s.ColumnInt(3);
-  token.expires_at = s.ColumnOptionalInt(4);
-  token.revoked_at = s.ColumnOptionalInt(5);
-  token.secret_hash = s.ColumnString(6);
-  return token;
-}
+StoredTrace ReadTraceRow(const Statement& s) { return ReadTrace(Row(s)); }
+Result<CommitLink> ReadCommitLinkRow(const Statement& s) { return ReadCommitLink(Row(s)); }
+Result<TokenRecord> ReadTokenRow(const Statement& s) { return ReadToken(Row(s)); }
 
 // Steps `s` to the end, appending `read(s)` for each row to `out`.
 template <typename T, typename ReadRow>
@@ -173,13 +136,12 @@ class SqliteStore final : public Store {
   template <typename Fn>
   Status Read(Fn&& fn, bool snapshot = false);
 
-  // Queries returning traces: `sql` selects kTraceColumns from `traces t`; `bind` binds it.
+  // Queries returning traces: `sql` selects ATS_TRACE_COLUMNS from `traces t`; `bind` binds it.
   template <typename Bind>
   Result<std::vector<StoredTrace>> QueryTraces(const std::string& sql, Bind bind);
 
   // The traces whose `column` equals one of `values`.
-  Result<std::vector<StoredTrace>> TracesWhereIn(const std::string& project_id,
-                                                 const char* column,
+  Result<std::vector<StoredTrace>> TracesWhereIn(const std::string& project_id, const char* column,
                                                  const std::vector<std::string>& values);
   // url → `column` of the stored conversations among `urls`.
   Result<std::unordered_map<std::string, std::string>> ConversationColumn(
@@ -192,8 +154,7 @@ class SqliteStore final : public Store {
                                    std::vector<PreparedConversation>& conversations);
   Status WriteConversations(Connection& c, const std::string& project_id,
                             const std::string& user_id,
-                            const std::vector<PreparedConversation>& conversations,
-                            UnixMicros now);
+                            const std::vector<PreparedConversation>& conversations, UnixMicros now);
 
   std::mutex writer_mu_;
   std::unique_ptr<Connection> writer_;
@@ -262,7 +223,7 @@ Result<std::vector<StoredTrace>> SqliteStore::QueryTraces(const std::string& sql
     Result<Statement> s = c.Prepare(sql);
     if (!s.ok()) return s.status();
     bind(*s);
-    return CollectRows(*s, out, ReadTrace);
+    return CollectRows(*s, out, ReadTraceRow);
   });
   if (!status.ok()) return status;
   return out;
@@ -282,9 +243,8 @@ Result<int> SqliteStore::Migrate() {
       Result<Statement> s = c.Prepare("SELECT version FROM schema_migrations");
       if (!s.ok()) return s.status();
       std::vector<int64_t> versions;
-      ATS_RETURN_IF_ERROR(CollectRows(*s, versions, [](const Statement& r) {
-        return r.ColumnInt(0);
-      }));
+      ATS_RETURN_IF_ERROR(
+          CollectRows(*s, versions, [](const Statement& r) { return r.ColumnInt(0); }));
       done.insert(versions.begin(), versions.end());
     }
     for (const Migration& m : SqliteMigrations()) {
@@ -386,7 +346,7 @@ Result<Project> SqliteStore::UpsertProject(const ProjectUpsert& upsert) {
                     "description = coalesce(excluded.description, projects.description), "
                     "updated_at = max(excluded.updated_at, projects.updated_at + 1) "
                     "RETURNING ") +
-        kProjectColumns);
+        ATS_PROJECT_COLUMNS);
     if (!s.ok()) return s.status();
     Result<bool> row = s->Text(NewUuid())
                            .Text(upsert.project_id)
@@ -397,7 +357,7 @@ Result<Project> SqliteStore::UpsertProject(const ProjectUpsert& upsert) {
                            .Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::Internal("project upsert returned no row");
-    project = ReadProject(*s);
+    project = ReadProject(Row(*s));
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -407,12 +367,12 @@ Result<Project> SqliteStore::UpsertProject(const ProjectUpsert& upsert) {
 Result<std::optional<Project>> SqliteStore::GetProject(const std::string& project_id) {
   std::optional<Project> project;
   Status status = Read([&](Connection& c) -> Status {
-    Result<Statement> s = c.Prepare(std::string("SELECT ") + kProjectColumns +
+    Result<Statement> s = c.Prepare(std::string("SELECT ") + ATS_PROJECT_COLUMNS +
                                     " FROM projects WHERE project_id = ?1");
     if (!s.ok()) return s.status();
     Result<bool> row = s->Text(project_id).Step();
     if (!row.ok()) return row.status();
-    if (*row) project = ReadProject(*s);
+    if (*row) project = ReadProject(Row(*s));
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -474,8 +434,7 @@ Status SqliteStore::AddProjectMember(const std::string& project_id, const std::s
   });
 }
 
-Status SqliteStore::RemoveProjectMember(const std::string& project_id,
-                                        const std::string& user_id) {
+Status SqliteStore::RemoveProjectMember(const std::string& project_id, const std::string& user_id) {
   return Write([&](Connection& c) -> Status {
     Result<Statement> s =
         c.Prepare("DELETE FROM project_members WHERE project_id = ?1 AND user_id = ?2");
@@ -503,8 +462,8 @@ Result<bool> SqliteStore::IsProjectMember(const std::string& project_id,
 // --- traces ----------------------------------------------------------------------------------
 
 Result<std::vector<bool>> SqliteStore::InsertTraces(
-    const std::string& project_id, const std::string& user_id,
-    const std::vector<NewTrace>& traces, const std::vector<ConversationContent>& conversations) {
+    const std::string& project_id, const std::string& user_id, const std::vector<NewTrace>& traces,
+    const std::vector<ConversationContent>& conversations) {
   TraceBatch batch = DedupeTraces(traces);
   std::vector<PreparedConversation> prepared = PrepareConversations(conversations);
   ATS_RETURN_IF_ERROR(PrepareConversationWrites(project_id, prepared));
@@ -572,10 +531,10 @@ Result<std::vector<bool>> SqliteStore::InsertTraces(
 
 Result<std::optional<StoredTrace>> SqliteStore::GetTrace(const std::string& project_id,
                                                          const std::string& trace_id) {
-  Result<std::vector<StoredTrace>> found = QueryTraces(
-      std::string("SELECT ") + kTraceColumns +
-          " FROM traces t WHERE t.project_id = ?1 AND t.trace_id = ?2",
-      [&](Statement& s) { s.Text(project_id).Text(trace_id); });
+  Result<std::vector<StoredTrace>> found =
+      QueryTraces(std::string("SELECT ") + ATS_TRACE_COLUMNS +
+                      " FROM traces t WHERE t.project_id = ?1 AND t.trace_id = ?2",
+                  [&](Statement& s) { s.Text(project_id).Text(trace_id); });
   if (!found.ok()) return found.status();
   if (found->empty()) return std::optional<StoredTrace>();
   return std::optional<StoredTrace>(std::move(found->front()));
@@ -583,10 +542,10 @@ Result<std::optional<StoredTrace>> SqliteStore::GetTrace(const std::string& proj
 
 Result<TracePage> SqliteStore::ListTraces(const TraceFilter& filter) {
   TraceFilterSql where = BuildTraceFilterSql(filter, '?');
-  const std::string page_sql = std::string("SELECT ") + kTraceColumns + " FROM traces t WHERE " +
-                               where.where + " ORDER BY t.ts_us DESC, t.id DESC LIMIT ?" +
-                               std::to_string(where.args.size() + 1) + " OFFSET ?" +
-                               std::to_string(where.args.size() + 2);
+  const std::string page_sql =
+      std::string("SELECT ") + ATS_TRACE_COLUMNS + " FROM traces t WHERE " + where.where +
+      " ORDER BY t.ts_us DESC, t.id DESC LIMIT ?" + std::to_string(where.args.size() + 1) +
+      " OFFSET ?" + std::to_string(where.args.size() + 2);
   const std::string count_sql =
       where.project_only()
           ? "SELECT coalesce(sum(trace_count), 0) FROM project_counters WHERE project_id = ?1"
@@ -614,7 +573,7 @@ Result<TracePage> SqliteStore::ListTraces(const TraceFilter& filter) {
         if (!s.ok()) return s.status();
         bind(*s, where.args.size());
         s->Int(std::max(filter.limit, 0)).Int(std::max(filter.offset, 0));
-        return CollectRows(*s, page.traces, ReadTrace);
+        return CollectRows(*s, page.traces, ReadTraceRow);
       },
       /*snapshot=*/true);
   if (!status.ok()) return status;
@@ -631,12 +590,11 @@ Result<std::vector<StoredTrace>> SqliteStore::GetTracesByRevisions(
   return TracesWhereIn(project_id, "revision", revisions);
 }
 
-Result<std::vector<StoredTrace>> SqliteStore::TracesWhereIn(const std::string& project_id,
-                                                            const char* column,
-                                                            const std::vector<std::string>& values) {
+Result<std::vector<StoredTrace>> SqliteStore::TracesWhereIn(
+    const std::string& project_id, const char* column, const std::vector<std::string>& values) {
   if (values.empty()) return std::vector<StoredTrace>();
   // json_each turns one bound array into an IN-list: one statement text for any number of values.
-  return QueryTraces(std::string("SELECT ") + kTraceColumns +
+  return QueryTraces(std::string("SELECT ") + ATS_TRACE_COLUMNS +
                          " FROM traces t WHERE t.project_id = ?1 AND t." + column +
                          " IN (SELECT value FROM json_each(?2))",
                      [&](Statement& s) { s.Text(project_id).Text(EncodeStringArray(values)); });
@@ -654,7 +612,7 @@ Result<std::vector<StoredTrace>> SqliteStore::GetTracesTouchingFile(
   const char* in_window =
       " AND EXISTS (SELECT 1 FROM json_each(?4) w"
       " WHERE s.ts_us BETWEEN w.value ->> 0 AND w.value ->> 1)";
-  std::string sql = std::string("SELECT ") + kTraceColumns +
+  std::string sql = std::string("SELECT ") + ATS_TRACE_COLUMNS +
                     " FROM traces t WHERE t.id IN ("
                     "SELECT s.trace_row FROM trace_files s WHERE s.project_id = ?1"
                     " AND s.path_reversed IN (SELECT value FROM json_each(?2))" +
@@ -725,12 +683,12 @@ Result<std::vector<CommitLink>> SqliteStore::GetCommitLinks(
   std::vector<CommitLink> out;
   if (commit_shas.empty()) return out;
   Status status = Read([&](Connection& c) -> Status {
-    Result<Statement> s = c.Prepare(std::string("SELECT ") + kCommitLinkColumns +
+    Result<Statement> s = c.Prepare(std::string("SELECT ") + ATS_COMMIT_LINK_COLUMNS +
                                     " FROM commit_links WHERE project_id = ?1 "
                                     "AND commit_sha IN (SELECT value FROM json_each(?2))");
     if (!s.ok()) return s.status();
     s->Text(project_id).Text(EncodeStringArray(commit_shas));
-    return CollectRows(*s, out, ReadCommitLink);
+    return CollectRows(*s, out, ReadCommitLinkRow);
   });
   if (!status.ok()) return status;
   return out;
@@ -798,8 +756,8 @@ Result<std::optional<std::string>> SqliteStore::GetConversation(const std::strin
                                                                 const std::string& url) {
   std::optional<std::string> content;
   Status status = Read([&](Connection& c) -> Status {
-    Result<Statement> s = c.Prepare(
-        "SELECT content FROM conversation_contents WHERE project_id = ?1 AND url = ?2");
+    Result<Statement> s =
+        c.Prepare("SELECT content FROM conversation_contents WHERE project_id = ?1 AND url = ?2");
     if (!s.ok()) return s.status();
     Result<bool> row = s->Text(project_id).Text(url).Step();
     if (!row.ok() || !*row) return row.status();
@@ -822,10 +780,9 @@ Result<std::unordered_map<std::string, std::string>> SqliteStore::ConversationCo
   std::unordered_map<std::string, std::string> out;
   if (urls.empty()) return out;
   Status status = Read([&](Connection& c) -> Status {
-    Result<Statement> s =
-        c.Prepare(std::string("SELECT url, ") + column +
-                  " FROM conversation_contents WHERE project_id = ?1 "
-                  "AND url IN (SELECT value FROM json_each(?2))");
+    Result<Statement> s = c.Prepare(std::string("SELECT url, ") + column +
+                                    " FROM conversation_contents WHERE project_id = ?1 "
+                                    "AND url IN (SELECT value FROM json_each(?2))");
     if (!s.ok()) return s.status();
     s->Text(project_id).Text(EncodeStringArray(urls));
     for (;;) {
@@ -864,10 +821,10 @@ Result<std::optional<TokenRecord>> SqliteStore::GetToken(const std::string& toke
   std::vector<TokenRecord> found;
   Status status = Read([&](Connection& c) -> Status {
     Result<Statement> s =
-        c.Prepare(std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE id = ?1");
+        c.Prepare(std::string("SELECT ") + ATS_TOKEN_COLUMNS + " FROM api_tokens WHERE id = ?1");
     if (!s.ok()) return s.status();
     s->Text(token_id);
-    return CollectRows(*s, found, ReadToken);
+    return CollectRows(*s, found, ReadTokenRow);
   });
   if (!status.ok()) return status;
   if (found.empty()) return std::optional<TokenRecord>();
@@ -877,10 +834,10 @@ Result<std::optional<TokenRecord>> SqliteStore::GetToken(const std::string& toke
 Result<std::vector<TokenRecord>> SqliteStore::ListTokens() {
   std::vector<TokenRecord> out;
   Status status = Read([&](Connection& c) -> Status {
-    Result<Statement> s = c.Prepare(std::string("SELECT ") + kTokenColumns +
+    Result<Statement> s = c.Prepare(std::string("SELECT ") + ATS_TOKEN_COLUMNS +
                                     " FROM api_tokens ORDER BY issued_at, id");
     if (!s.ok()) return s.status();
-    return CollectRows(*s, out, ReadToken);
+    return CollectRows(*s, out, ReadTokenRow);
   });
   if (!status.ok()) return status;
   return out;
@@ -917,8 +874,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
       readers.push_back(std::move(reader).value());
     }
   }
-  return std::unique_ptr<Store>(new SqliteStore(std::move(writer).value(), std::move(readers),
-                                                options.timeout_seconds));
+  return std::unique_ptr<Store>(
+      new SqliteStore(std::move(writer).value(), std::move(readers), options.timeout_seconds));
 }
 
 }  // namespace ats::storage
