@@ -637,33 +637,33 @@ Result<std::vector<bool>> PgStore::InsertTraces(
   }
   Params project = ProjectIfMissing(project_id, user_id, now);
   Params convs = ConversationParams(project_id, user_id, prepared, now);
-  Params insert;
-  insert.Text(project_id)
-      .Text(user_id)
-      .TextArray(ids)
-      .TextArray(records)
-      .IntArray(timestamps)
-      .TextArray(revisions)
-      .TextArray(sessions)
-      .TextArray(conversation_ids)
-      .TextArray(hooks)
-      .TextArray(tools)
-      .TextArray(file_trace_ids)
-      .BytesArray(reversed_paths)
-      .TextArray(model_trace_ids)
-      .TextArray(model_ids);
-  std::vector<bool> duplicate;
+  std::vector<bool> duplicate = batch.repeated;
   Status status = Run(Kind::kWrite, [&](Connection& c) -> Status {
-    Params slotted = insert;
-    slotted.Int(c.slot());
     // Project first, then conversations, then traces: every writer takes locks in this order.
-    Result<std::vector<Rows>> rows =
-        prepared.empty()
-            ? Exec(c, {{&kInsertProjectIfMissing, &project}, {&kInsertTraces, &slotted}})
-            : Exec(c, {{&kInsertProjectIfMissing, &project},
-                       {&kUpsertConversations, &convs},
-                       {&kInsertTraces, &slotted}});
+    std::vector<Call> calls = {{&kInsertProjectIfMissing, &project}};
+    if (!prepared.empty()) calls.push_back({&kUpsertConversations, &convs});
+    Params insert;
+    if (!batch.unique.empty()) {
+      insert.Text(project_id)
+          .Text(user_id)
+          .TextArray(ids)
+          .TextArray(records)
+          .IntArray(timestamps)
+          .TextArray(revisions)
+          .TextArray(sessions)
+          .TextArray(conversation_ids)
+          .TextArray(hooks)
+          .TextArray(tools)
+          .TextArray(file_trace_ids)
+          .BytesArray(reversed_paths)
+          .TextArray(model_trace_ids)
+          .TextArray(model_ids)
+          .Int(c.slot());
+      calls.push_back({&kInsertTraces, &insert});
+    }
+    Result<std::vector<Rows>> rows = c.Pipeline(calls, Deadline());
     if (!rows.ok()) return rows.status();
+    if (batch.unique.empty()) return Status::Ok();
     const Rows& inserted = rows->back();
     std::set<std::string_view> fresh;
     for (int r = 0; r < inserted.rows(); ++r) fresh.insert(inserted.View(r, 0));

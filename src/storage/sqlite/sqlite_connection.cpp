@@ -131,7 +131,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   } else {
     // WAL: readers never block the writer nor each other. NORMAL syncs the WAL at checkpoints
     // only: a commit survives a process crash, FULL also a power loss.
-    pragmas += "PRAGMA journal_mode = WAL;";
+    pragmas += "PRAGMA journal_mode = WAL; PRAGMA journal_size_limit = 67108864;";
     pragmas +=
         options.synchronous_full ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = NORMAL;";
   }

@@ -10,12 +10,14 @@
 #include "storage/encoding.hpp"
 #include "storage/migration.hpp"
 #include "storage/row_readers.hpp"
+#include "storage/sqlite/sqlite_checkpointer.hpp"
 #include "storage/sqlite/sqlite_connection.hpp"
 #include "storage/trace_filter_sql.hpp"
 
 namespace ats::storage {
 namespace {
 
+using sqlite::Checkpointer;
 using sqlite::Connection;
 using sqlite::Statement;
 
@@ -70,9 +72,10 @@ std::string WindowsJson(const std::vector<Store::TimeWindow>& windows) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
-              int timeout_seconds)
+  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<Checkpointer> checkpointer,
+              std::vector<std::unique_ptr<Connection>> readers, int timeout_seconds)
       : writer_(std::move(writer)),
+        checkpointer_(std::move(checkpointer)),
         idle_readers_(std::move(readers)),
         has_readers_(!idle_readers_.empty()),
         timeout_(std::chrono::seconds(timeout_seconds)) {}
@@ -158,6 +161,7 @@ class SqliteStore final : public Store {
 
   std::mutex writer_mu_;
   std::unique_ptr<Connection> writer_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // after writer_: stops before it closes
 
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
@@ -865,7 +869,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   Result<std::unique_ptr<Connection>> writer = Connection::Open(path, writer_options);
   if (!writer.ok()) return writer.status();
   std::vector<std::unique_ptr<Connection>> readers;
+  std::unique_ptr<Checkpointer> checkpointer;
   if (path != ":memory:") {
+    Result<std::unique_ptr<Checkpointer>> started =
+        Checkpointer::Start(path, **writer, writer_options);
+    if (!started.ok()) return started.status();
+    checkpointer = std::move(started).value();
     Connection::Options reader_options = writer_options;
     reader_options.read_only = true;
     for (int i = 0; i < kReaderConnections; ++i) {
@@ -874,8 +883,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
       readers.push_back(std::move(reader).value());
     }
   }
-  return std::unique_ptr<Store>(
-      new SqliteStore(std::move(writer).value(), std::move(readers), options.timeout_seconds));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(writer).value(), std::move(checkpointer),
+                                                std::move(readers), options.timeout_seconds));
 }
 
 }  // namespace ats::storage
