@@ -102,7 +102,8 @@ TEST_P(ApiContractTest, ValidationFailuresListJsonPointerPaths) {
   HttpResult r = Post("/api/v1/traces", json::object{{"project_id", project_}, {"trace", bad}});
   ASSERT_EQ(r.status, 400);
   std::vector<std::string> paths;
-  for (const json::value& d : r.Json().at("details").as_array()) paths.emplace_back(d.at("path").as_string());
+  json::value reply = r.Json();
+  for (const json::value& d : reply.at("details").as_array()) paths.emplace_back(d.at("path").as_string());
   EXPECT_NE(std::find(paths.begin(), paths.end(), "/trace/timestamp"), paths.end());
   EXPECT_NE(std::find(paths.begin(), paths.end(), "/trace/files/0/conversations/0/ranges/0/end_line"), paths.end());
   EXPECT_EQ(Total("project_id=" + project_), 0);
@@ -201,7 +202,7 @@ TEST_P(ApiContractTest, ProjectsCreateUpdateAndStats) {
   HttpResult created = Post("/api/v1/projects", json::object{{"project_id", project_}, {"name", "Demo"}, {"description", "d"}});
   ASSERT_EQ(created.status, 201) << created.body;
   json::object project = created.Json().at("project").as_object();
-  EXPECT_EQ(project["project_id"], project_);
+  EXPECT_EQ(project["project_id"], json::value(project_));
   EXPECT_EQ(project["name"], "Demo");
   EXPECT_EQ(project["id"].as_string().size(), 36u);
   HttpResult updated = Post("/api/v1/projects", json::object{{"project_id", project_}, {"description", "new"}});
@@ -257,7 +258,7 @@ TEST_P(ApiContractTest, CommitLinksValidateUpsertAndSummarise) {
 
   HttpResult created = Post("/api/v1/commit-links", link);
   ASSERT_EQ(created.status, 201) << created.body;
-  EXPECT_EQ(created.Json().at("commit_sha"), sha);
+  EXPECT_EQ(created.Json().at("commit_sha"), json::value(sha));
   json::object stored = Get("/api/v1/commit-links/" + sha + "?project_id=" + project_).Json().as_object();
   const json::array& summaries = stored["trace_summaries"].as_array();
   ASSERT_EQ(summaries.size(), 2u);

@@ -83,7 +83,7 @@ TEST_P(FixturesRoundTripTest, EveryClientRequestIsStoredAndReadBackUnchanged) {
                             "committed_at", "created_at", "ledger"}) {
       EXPECT_EQ(link[key], body.at(key)) << sha << " " << key;
     }
-    EXPECT_EQ(link["project_id"], project);
+    EXPECT_EQ(link["project_id"], json::value(project));
     EXPECT_EQ(link["user_id"], "alice");
     const json::array& summaries = link["trace_summaries"].as_array();
     ASSERT_EQ(summaries.size(), body.at("trace_ids").as_array().size());
