@@ -9,21 +9,13 @@
 #include <boost/json/value.hpp>
 
 #include "attribution/evidence.hpp"
+#include "support/blame_cases.hpp"
 
 namespace ats::attribution::testing {
 
-// Parses a JSON file; fails the current test (and returns null) when it cannot.
-boost::json::value LoadJsonFile(const std::string& path);
-
-// The case files NN-*.json of ATS_FIXTURES_DIR/blame, sorted by name (full paths).
-std::vector<std::string> BlameCaseFiles();
-
-// Compares a response with a case's "expected" object under the README's rules: entries line up
-// one by one; only expected keys are compared; signals as a set without duplicates; numbers within
-// 1e-9; timestamps as instants; objects recursively with extra keys allowed; an expected null is
-// also met by an absent key; strings exactly. Returns one line per mismatch (empty = pass).
-std::vector<std::string> CompareBlameResponse(const boost::json::value& expected,
-                                              const boost::json::value& actual);
+using ::ats::test::BlameCaseFiles;
+using ::ats::test::CompareBlameResponse;
+using ::ats::test::LoadJsonFile;
 
 // Evidence holding everything of `setup` (all traces in array order, every commit link), which
 // an engine must treat like the whole project.
