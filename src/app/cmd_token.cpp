@@ -1,5 +1,6 @@
 // `agent-trace-service token create|list|revoke`: offline token management (how the first admin
 // is bootstrapped in production mode).
+#include <algorithm>
 #include <iostream>
 
 #include "app/command.hpp"
@@ -53,7 +54,10 @@ int RunToken(const std::vector<std::string>& argv) {
       if (!scopes.ok()) return Fail(scopes.status().message(), 2);
       request.scopes = *scopes;
     }
-    if (args->Has("admin")) request.scopes.push_back(auth::kScopeAdmin);
+    if (args->Has("admin") && std::find(request.scopes.begin(), request.scopes.end(),
+                                        auth::kScopeAdmin) == request.scopes.end()) {
+      request.scopes.push_back(auth::kScopeAdmin);
+    }
     if (args->Has("expires")) {
       auto ttl = auth::ParseDuration(args->Get("expires"));
       if (!ttl.ok()) return Fail(ttl.status().message(), 2);

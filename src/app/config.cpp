@@ -120,7 +120,11 @@ Status ApplyEnvironment(const Environment& env, Config& config) {
   ATS_RETURN_IF_ERROR(ReadInt(env, "WORKER_THREADS", 1, 1024, config.worker_threads));
   ATS_RETURN_IF_ERROR(ReadInt(env, "IO_THREADS", 1, 64, config.io_threads));
   ATS_RETURN_IF_ERROR(ReadInt(env, "MAX_BODY_BYTES", 1024, int64_t{1} << 32, config.body_limit_bytes));
-  ATS_RETURN_IF_ERROR(ReadInt(env, "MAX_HEADER_BYTES", 1024, 1 << 20, config.header_limit_bytes));
+  // At most 64 KiB: Beast stores a header field's offsets in 16 bits and throws (outside any
+  // handler, ending the process) on a single field value beyond that, e.g. a 100 KB bearer token.
+  // Under this cap the parser's own limit answers 431 first.
+  ATS_RETURN_IF_ERROR(
+      ReadInt(env, "MAX_HEADER_BYTES", 1024, kMaxHeaderLimitBytes, config.header_limit_bytes));
   ATS_RETURN_IF_ERROR(ReadInt(env, "MAX_CONNECTIONS", 1, 1 << 20, config.max_connections));
   ATS_RETURN_IF_ERROR(ReadInt(env, "MAX_JSON_DEPTH", 2, 1024, config.max_json_depth));
   ATS_RETURN_IF_ERROR(ReadInt(env, "MAX_BATCH_ITEMS", 1, 100000, config.limits.max_batch_items));

@@ -13,6 +13,9 @@
 
 namespace ats::app {
 
+// The largest accepted MAX_HEADER_BYTES: a single header field beyond 64 KiB cannot be parsed.
+inline constexpr int64_t kMaxHeaderLimitBytes = 64 * 1024;
+
 struct Config {
   // Where the data lives: "sqlite:///data/agent-trace.db" (relative), "sqlite:////abs.db" or
   // "postgresql://user:pass@host:port/db". Default: the embedded SQLite file below.
@@ -33,7 +36,7 @@ struct Config {
   bool access_log = true;          // LOG_LEVEL=warn or error turns the access log off
 
   uint64_t body_limit_bytes = 32ull << 20;  // MAX_BODY_BYTES
-  uint32_t header_limit_bytes = 16 * 1024;  // MAX_HEADER_BYTES
+  uint32_t header_limit_bytes = 16 * 1024;  // MAX_HEADER_BYTES, at most kMaxHeaderLimitBytes
   int max_connections = 4096;               // MAX_CONNECTIONS
   int max_json_depth = 64;                  // MAX_JSON_DEPTH
   double rate_limit_per_second = 0;         // RATE_LIMIT_PER_SECOND per token; 0 = off

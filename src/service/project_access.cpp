@@ -24,6 +24,10 @@ Result<ProjectAccess::Entry> ProjectAccess::Lookup(const std::string& project_id
     entry.is_private = (*project)->visibility == "private";
     entry.owner = (*project)->owner_user_id;
   }
+  // Only existing projects are cached. A remembered "absent" would outlive the project's
+  // creation: its creator's next request (adding members) would be told it does not exist, and a
+  // project just created private elsewhere would be treated as absent, i.e. open, for a second.
+  if (!entry.exists) return entry;
   std::lock_guard lock(mutex_);
   if (cache_.size() >= kMaxCacheEntries) cache_.clear();
   cache_[project_id] = entry;

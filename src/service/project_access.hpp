@@ -1,6 +1,10 @@
 // Who may see and write a project: `team` projects are open to every valid token of the
 // deployment, `private` ones to their owner, their members and admins. Everyone else is told the
 // project does not exist, on every route, so private project names do not leak.
+//
+// Thread-safe. An existing project's visibility and owner are cached for up to a second (how
+// long a change made by another instance takes to apply here); absence is never cached, and
+// membership is read on every check.
 #pragma once
 
 #include <chrono>

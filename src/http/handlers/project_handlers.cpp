@@ -59,7 +59,8 @@ void RegisterProjectRoutes(Router& router, ApiContext& context) {
 
   router.Add("POST", "/api/v1/projects/{project_id}/members", "project_members_add",
              [&context](Request& request, const PathParams& params) {
-    auto caller = Authenticate(context, request, kAnyScope);
+    // Changing who may read a project is a write: a read-only token must not grant access.
+    auto caller = Authenticate(context, request, auth::kScopeIngest);
     if (!caller.ok()) return ErrorResponse(caller.status(), request);
     auto body = ParseJsonBody(request, context.max_json_depth);
     if (!body.ok()) return ErrorResponse(body.status(), request);
@@ -70,7 +71,8 @@ void RegisterProjectRoutes(Router& router, ApiContext& context) {
 
   router.Add("DELETE", "/api/v1/projects/{project_id}/members", "project_members_remove",
              [&context](Request& request, const PathParams& params) {
-    auto caller = Authenticate(context, request, kAnyScope);
+    // Changing who may read a project is a write: a read-only token must not grant access.
+    auto caller = Authenticate(context, request, auth::kScopeIngest);
     if (!caller.ok()) return ErrorResponse(caller.status(), request);
     auto body = ParseJsonBody(request, context.max_json_depth);
     if (!body.ok()) return ErrorResponse(body.status(), request);

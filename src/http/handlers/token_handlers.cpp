@@ -1,4 +1,6 @@
 // POST /api/v1/tokens/generate, POST /api/v1/tokens/verify, DELETE /api/v1/tokens/{token_id}
+#include <algorithm>
+
 #include <boost/json/object.hpp>
 
 #include "common/time.hpp"
@@ -81,6 +83,15 @@ void RegisterTokenRoutes(Router& router, ApiContext& context) {
     auth::IssueRequest issue;
     issue.user_id = ToStd(*StringField(*o, "user_id"));
     if (Status s = ReadIssueOptions(*o, issue); !s.ok()) return ErrorResponse(s, request);
+    // Open issuance in development mode stops short of `admin`: an admin token revokes every
+    // token and reads every private project, so even here it takes an admin credential (or
+    // `agent-trace-service token create --admin` offline). Clients never need it.
+    const bool wants_admin = std::find(issue.scopes.begin(), issue.scopes.end(),
+                                       auth::kScopeAdmin) != issue.scopes.end();
+    if (context.development_mode && wants_admin) {
+      auto caller = Authenticate(context, request, auth::kScopeAdmin);
+      if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    }
     auto issued = context.tokens.Issue(issue);
     if (!issued.ok()) return ErrorResponse(issued.status(), request);
     return JsonResponse(200, json::object{
