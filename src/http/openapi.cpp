@@ -107,7 +107,7 @@ constexpr const char* kTokens = R"json(
         "tags": ["tokens"],
         "operationId": "tokens_generate",
         "summary": "Mint a token",
-        "description": "In development mode (no AUTH_SECRET configured) anyone may mint a token and no Authorization header is needed. Otherwise an admin token is required. Without `scopes` the token gets `ingest` and `read`, which is what the command-line client needs. The token is shown only in this response.",
+        "description": "In development mode (no AUTH_SECRET configured) anyone on loopback may mint an ingest/read token without an Authorization header; minting the admin scope always needs an admin token. In production mode an admin token is required. Without `scopes` the token gets `ingest` and `read`, which is what the command-line client needs. The token is shown only in this response.",
         "security": [{}, {"bearerAuth": ["admin"]}],
         "requestBody": {
           "required": true,
@@ -210,8 +210,8 @@ constexpr const char* kProjects = R"json(
         "tags": ["projects"],
         "operationId": "project_members_add",
         "summary": "Add a member",
-        "description": "Only the project owner or an admin (any scope).",
-        "security": [{"bearerAuth": []}],
+        "description": "Only the project owner or an admin, with a token that has the ingest scope.",
+        "security": [{"bearerAuth": ["ingest"]}],
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberRequest"}}}
@@ -228,8 +228,8 @@ constexpr const char* kProjects = R"json(
         "tags": ["projects"],
         "operationId": "project_members_remove",
         "summary": "Remove a member",
-        "description": "Only the project owner or an admin (any scope). The body names the user.",
-        "security": [{"bearerAuth": []}],
+        "description": "Only the project owner or an admin, with a token that has the ingest scope. The body names the user.",
+        "security": [{"bearerAuth": ["ingest"]}],
         "requestBody": {
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/MemberRequest"}}}

@@ -63,11 +63,11 @@ Result<IngestOutcome> TraceService::Ingest(const auth::Caller& caller, const jso
   if (!conversations.ok()) return conversations.status();
 
   ATS_RETURN_IF_ERROR(access_.CheckWrite(caller, project_id));
-  std::vector<NewTrace> traces;
-  traces.push_back(std::move(prepared).value());
-  auto duplicates = store_.InsertTraces(project_id, caller.user_id, traces, *conversations);
-  if (!duplicates.ok()) return duplicates.status();
-  return IngestOutcome{traces.front().trace_id, duplicates->front()};
+  std::string trace_id = prepared->trace_id;
+  auto duplicate = coalescer_.Insert(project_id, caller.user_id, std::move(prepared).value(),
+                                     std::move(conversations).value());
+  if (!duplicate.ok()) return duplicate.status();
+  return IngestOutcome{std::move(trace_id), *duplicate};
 }
 
 Result<std::vector<IngestOutcome>> TraceService::IngestBatch(const auth::Caller& caller,
@@ -130,7 +130,11 @@ Result<std::vector<IngestOutcome>> TraceService::IngestBatch(const auth::Caller&
 Result<TraceFilter> ParseTraceFilter(const QueryParams& query) {
   TraceFilter filter;
   bool has_project = false;
-  for (const auto& [key, value] : query) {
+  for (const auto& param : query) {
+    // Plain references, not a structured binding: clang before 16 cannot capture those in the
+    // lambda below.
+    const std::string& key = param.first;
+    const std::string& value = param.second;
     auto bad = [&](const std::string& why) {
       return Status::InvalidArgument(key + " " + why, {{"/query/" + key, why}});
     };

@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include "auth/tokens.hpp"
+#include "service/ingest_coalescer.hpp"
 #include "service/limits.hpp"
 #include "service/project_access.hpp"
 #include "storage/store.hpp"
@@ -25,7 +26,7 @@ struct IngestOutcome {
 class TraceService {
  public:
   TraceService(Store& store, ProjectAccess& access, const Limits& limits)
-      : store_(store), access_(access), limits_(limits) {}
+      : store_(store), access_(access), limits_(limits), coalescer_(store) {}
 
   // POST /api/v1/traces body. kInvalidArgument with details for a record that fails RECORDS.md.
   Result<IngestOutcome> Ingest(const auth::Caller& caller, const boost::json::value& body);
@@ -43,6 +44,7 @@ class TraceService {
   Store& store_;
   ProjectAccess& access_;
   const Limits& limits_;
+  IngestCoalescer coalescer_;  // single ingests share transactions with concurrent ones
 };
 
 // Parses the list parameters into a filter (exposed for tests).
