@@ -1,0 +1,109 @@
+#include "service/ingest_coalescer.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/forwarding_store.hpp"
+
+namespace ats {
+namespace {
+
+// Counts InsertTraces calls, holds each for a while so that concurrent callers pile up, and
+// rejects any group that contains the trace id "poison".
+class SlowCountingStore : public test::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Result<std::vector<bool>> InsertTraces(const std::string& p, const std::string& u,
+                                         const std::vector<NewTrace>& traces,
+                                         const std::vector<ConversationContent>& c) override {
+    ++calls;
+    largest_group = std::max<int>(largest_group, static_cast<int>(traces.size()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    for (const NewTrace& t : traces) {
+      if (t.trace_id == "poison") return Status::InvalidArgument("poison");
+    }
+    return ForwardingStore::InsertTraces(p, u, traces, c);
+  }
+  std::atomic<int> calls{0};
+  std::atomic<int> largest_group{0};
+};
+
+NewTrace MakeTrace(const std::string& id) {
+  NewTrace t;
+  t.trace_id = id;
+  t.record_json = R"({"id":")" + id + R"(","timestamp":"2026-02-11T10:00:00Z"})";
+  t.timestamp = 1770804000000000;
+  return t;
+}
+
+class IngestCoalescerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = OpenStore({.database_url = "sqlite::memory:"});
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    base_ = std::move(opened).value();
+    ASSERT_TRUE(base_->Migrate().ok());
+    store_ = std::make_unique<SlowCountingStore>(*base_);
+  }
+  std::unique_ptr<Store> base_;
+  std::unique_ptr<SlowCountingStore> store_;
+};
+
+TEST_F(IngestCoalescerTest, ConcurrentInsertsShareTransactionsAndAllCommit) {
+  IngestCoalescer coalescer(*store_, /*max_in_flight=*/2);
+  constexpr int kThreads = 32;
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, duplicates{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      // Threads 0..27 write distinct ids; 28..31 repeat ids 0..3.
+      std::string id = "t" + std::to_string(i < 28 ? i : i - 28);
+      auto r = coalescer.Insert("p", "alice", MakeTrace(id), {});
+      if (r.ok()) ++ok;
+      if (r.ok() && *r) ++duplicates;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, kThreads);
+  EXPECT_EQ(duplicates, 4);
+  EXPECT_LT(store_->calls, kThreads);  // grouped
+  EXPECT_GT(store_->largest_group, 1);
+  TraceFilter all;
+  all.project_id = "p";
+  all.limit = 100;
+  auto page = base_->ListTraces(all);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 28);
+}
+
+TEST_F(IngestCoalescerTest, OneBadTraceFailsAloneNotItsGroup) {
+  IngestCoalescer coalescer(*store_, /*max_in_flight=*/1);
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0}, failed{0};
+  for (int i = 0; i < 12; ++i) {
+    threads.emplace_back([&, i] {
+      auto r = coalescer.Insert("p", "alice", MakeTrace(i == 5 ? "poison" : "g" + std::to_string(i)), {});
+      (r.ok() ? ok : failed)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 11);
+  EXPECT_EQ(failed, 1);
+}
+
+TEST_F(IngestCoalescerTest, SeparateProjectsAreWrittenSeparately) {
+  IngestCoalescer coalescer(*store_);
+  ASSERT_TRUE(coalescer.Insert("p1", "alice", MakeTrace("x"), {}).ok());
+  auto again = coalescer.Insert("p2", "alice", MakeTrace("x"), {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);  // same id, other project: not a duplicate
+  auto dup = coalescer.Insert("p1", "bob", MakeTrace("x"), {});
+  ASSERT_TRUE(dup.ok());
+  EXPECT_TRUE(*dup);
+}
+
+}  // namespace
+}  // namespace ats
