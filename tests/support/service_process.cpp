@@ -52,9 +52,11 @@ bool PortAccepts(uint16_t port) {
 // fork + exec of the service binary with stdout/stderr to `log_path`.
 pid_t Spawn(const std::vector<std::string>& args,
             const std::vector<std::pair<std::string, std::string>>& env,
-            const std::string& log_path, const std::string& stdin_path) {
+            const std::string& log_path, const std::string& stdin_path,
+            const std::string& cwd = "") {
   pid_t pid = fork();
   if (pid != 0) return pid;
+  if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(126);
   int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   dup2(log, 1);
   dup2(log, 2);
@@ -107,6 +109,8 @@ std::string DatabaseUrlFor(const std::string& backend) {
   }
   return url;
 }
+
+std::string MakeTempDir() { return TempDir(); }
 
 std::string UniqueId(const std::string& prefix) { return prefix + "-" + RandomHex(12); }
 
@@ -188,7 +192,7 @@ std::string ServiceProcess::MintToken(const std::string& user_id) {
 
 CommandResult RunServiceCommand(const std::vector<std::string>& args,
                                 const std::vector<std::pair<std::string, std::string>>& env,
-                                const std::string& stdin_text) {
+                                const std::string& stdin_text, const std::string& cwd) {
   std::string dir = TempDir();
   std::string log = dir + "/command.log";
   std::string in;
@@ -196,7 +200,7 @@ CommandResult RunServiceCommand(const std::vector<std::string>& args,
     in = dir + "/stdin";
     std::ofstream(in) << stdin_text;
   }
-  pid_t pid = Spawn(args, env, log, in);
+  pid_t pid = Spawn(args, env, log, in, cwd);
   CommandResult result;
   result.exit_code = WaitExit(pid, 60000);
   result.out = ReadFile(log);

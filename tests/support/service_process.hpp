@@ -68,8 +68,12 @@ struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout and stderr together
 };
+// `cwd` (when set) is the working directory of the command.
 CommandResult RunServiceCommand(const std::vector<std::string>& args,
                                 const std::vector<std::pair<std::string, std::string>>& env = {},
-                                const std::string& stdin_text = "");
+                                const std::string& stdin_text = "", const std::string& cwd = "");
+
+// A new empty temporary directory.
+std::string MakeTempDir();
 
 }  // namespace ats::test
