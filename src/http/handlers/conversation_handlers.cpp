@@ -1,6 +1,5 @@
 // POST /api/v1/conversations/sync, GET /api/v1/conversations/content
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "http/api.hpp"
 #include "http/handler_support.hpp"
@@ -33,7 +32,10 @@ void RegisterConversationRoutes(Router& router, ApiContext& context) {
     }
     auto content = context.conversations.Content(*caller, *project_id, *url);
     if (!content.ok()) return ErrorResponse(content.status(), request);
-    return RawJsonResponse(200, "{\"content\":" + json::serialize(json::string(*content)) + "}");
+    std::string body = "{\"content\":";
+    AppendJsonString(body, *content);
+    body += '}';
+    return RawJsonResponse(200, std::move(body));
   });
 }
 

@@ -70,8 +70,9 @@ void RegisterTraceRoutes(Router& router, ApiContext& context) {
     if (!project_id.ok()) return ErrorResponse(project_id.status(), request);
     auto trace = context.traces.Get(*caller, *project_id, params.Get("trace_id"));
     if (!trace.ok()) return ErrorResponse(trace.status(), request);
-    std::string body = "{\"trace\":" + trace->record_json +
-                       ",\"user_id\":" + json::serialize(json::string(trace->user_id)) + "}";
+    std::string body = "{\"trace\":" + trace->record_json + ",\"user_id\":";
+    AppendJsonString(body, trace->user_id);
+    body += '}';
     return RawJsonResponse(200, std::move(body));
   });
 }
