@@ -10,7 +10,8 @@ Result<bool> IngestCoalescer::Insert(const std::string& project_id, const std::s
   std::unique_lock lock(mutex_);
   Queue& queue = queues_[key];
   queue.waiting.push_back(&self);
-  // Lead while there is capacity: take the queue (ours included) and write it; loop while
+  // `queue` stays valid while our trace is unwritten: the entry is only erased when nothing is
+  // waiting or in flight. Lead while there is capacity: take the queue (ours included) and write it; loop while
   // more arrived and nobody else is free to take it.
   while (!self.done) {
     if (queue.in_flight < max_in_flight_ && !queue.waiting.empty()) {
@@ -30,7 +31,12 @@ Result<bool> IngestCoalescer::Insert(const std::string& project_id, const std::s
       done_.wait(lock);
     }
   }
-  if (queue.waiting.empty() && queue.in_flight == 0) queues_.erase(key);
+  // Our trace may have been written by another leader that has since dropped the queue (and a
+  // new one may exist under the same key): look it up again rather than trusting `queue`.
+  auto it = queues_.find(key);
+  if (it != queues_.end() && it->second.waiting.empty() && it->second.in_flight == 0) {
+    queues_.erase(it);
+  }
   return std::move(self.result);
 }
 

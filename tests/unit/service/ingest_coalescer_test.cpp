@@ -107,3 +107,28 @@ TEST_F(IngestCoalescerTest, SeparateProjectsAreWrittenSeparately) {
 
 }  // namespace
 }  // namespace ats
+
+namespace ats {
+namespace {
+
+// Many short rounds of concurrent inserts: every round ends with the queue dropped while some
+// followers are still waking up, which is where a stale queue reference used to crash.
+TEST_F(IngestCoalescerTest, QueuesDroppedAndRecreatedUnderChurnStaySound) {
+  IngestCoalescer coalescer(*base_, /*max_in_flight=*/2, /*max_group=*/4);
+  std::atomic<int> ok{0};
+  for (int round = 0; round < 30; ++round) {
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 16; ++i) {
+      threads.emplace_back([&, round, i] {
+        auto r = coalescer.Insert("churn", "alice",
+                                  MakeTrace("c" + std::to_string(round) + "-" + std::to_string(i)), {});
+        if (r.ok() && !*r) ++ok;
+      });
+    }
+    for (auto& t : threads) t.join();
+  }
+  EXPECT_EQ(ok, 30 * 16);
+}
+
+}  // namespace
+}  // namespace ats
