@@ -89,6 +89,11 @@ std::optional<UnixMicros> ParseTimestamp(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  // Only instants in years 0001-9999 UTC, which FormatTimestamp writes back as a four-digit year
+  // (Python's datetime range); an offset could otherwise push 0000 or 9999 outside it.
+  constexpr int64_t kFirstSecond = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kEndSecond = 253402300800;    // 10000-01-01T00:00:00Z
+  if (secs < kFirstSecond || secs >= kEndSecond) return std::nullopt;
   return secs * 1000000 + micros_fraction;
 }
 

@@ -1,5 +1,6 @@
 #include "http/handler_support.hpp"
 
+#include <cmath>
 #include <cstring>
 
 #include <boost/json/parser.hpp>
@@ -10,25 +11,32 @@ namespace ats::http {
 namespace json = boost::json;
 namespace {
 
-bool HasNulInStrings(const json::value& v) {
+// Why `v` cannot be stored faithfully, or nullptr when it can: a string holding NUL, or a number
+// beyond the range of a double (boost::json reads 1e400 as infinity, which serialises as
+// "Infinity": the stored record would no longer parse).
+const char* Unstorable(const json::value& v) {
+  constexpr const char* kNul = "Strings must not contain NUL characters";
   switch (v.kind()) {
     case json::kind::string: {
       const json::string& s = v.get_string();
-      return std::memchr(s.data(), '\0', s.size()) != nullptr;
+      return std::memchr(s.data(), '\0', s.size()) != nullptr ? kNul : nullptr;
     }
+    case json::kind::double_:
+      return std::isfinite(v.get_double()) ? nullptr
+                                           : "Numbers must be within the range of a double";
     case json::kind::array:
       for (const json::value& item : v.get_array()) {
-        if (HasNulInStrings(item)) return true;
+        if (const char* why = Unstorable(item)) return why;
       }
-      return false;
+      return nullptr;
     case json::kind::object:
       for (const auto& kv : v.get_object()) {
-        if (std::memchr(kv.key().data(), '\0', kv.key().size()) != nullptr) return true;
-        if (HasNulInStrings(kv.value())) return true;
+        if (std::memchr(kv.key().data(), '\0', kv.key().size()) != nullptr) return kNul;
+        if (const char* why = Unstorable(kv.value())) return why;
       }
-      return false;
+      return nullptr;
     default:
-      return false;
+      return nullptr;
   }
 }
 
@@ -49,9 +57,7 @@ Result<json::value> ParseJsonBody(const Request& request, int max_depth) {
     return Status::InvalidArgument("Invalid JSON body");
   }
   json::value value = parser.release();
-  if (HasNulInStrings(value)) {
-    return Status::InvalidArgument("Strings must not contain NUL characters");
-  }
+  if (const char* why = Unstorable(value)) return Status::InvalidArgument(why);
   return value;
 }
 

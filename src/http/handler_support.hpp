@@ -13,8 +13,9 @@
 
 namespace ats::http {
 
-// Parses the body as JSON with the nesting limit; rejects invalid JSON, invalid UTF-8 and strings
-// holding NUL characters (none of which can be stored faithfully) with kInvalidArgument.
+// Parses the body as JSON with the nesting limit; rejects invalid JSON, invalid UTF-8, strings
+// holding NUL characters and numbers beyond the range of a double (none of which can be stored
+// faithfully) with kInvalidArgument.
 Result<boost::json::value> ParseJsonBody(const Request& request, int max_depth);
 
 // Checks the bearer token and the scope (kAnyScope: any valid token); applies the per-token

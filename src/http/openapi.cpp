@@ -1028,11 +1028,13 @@ constexpr const char* kSchemasRest = R"json(
 
 // Replaces one operation's "x-errors" list by the responses it stands for, ordered by status.
 void ExpandErrors(json::object& operation) {
-  json::value* errors = operation.if_contains(kErrorsKey);
-  if (!errors) return;
+  if (!operation.contains(kErrorsKey)) return;
+  // "responses" first: inserting it may rehash the object, which would leave a pointer to
+  // "x-errors" taken before it dangling.
   json::value& responses_value = operation["responses"];
   if (!responses_value.is_object()) responses_value = json::object();
   json::object& responses = responses_value.as_object();
+  const json::value* errors = operation.if_contains(kErrorsKey);
   if (errors->is_array()) {
     for (const json::value& code : errors->as_array()) {
       if (!code.is_int64()) continue;

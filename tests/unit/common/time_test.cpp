@@ -36,5 +36,21 @@ TEST(FormatTimestampTest, RoundTripsWithExplicitOffset) {
   EXPECT_EQ(ParseTimestamp(FormatTimestamp(t)), t);
 }
 
+// Found by fuzz_timestamp: "0000-01-01T00:00:00+14:00" parsed to an instant in year -1, which
+// FormatTimestamp wrote as "-001-12-31T10:00:00+00:00", text nothing parses back.
+TEST(ParseTimestampTest, AcceptsOnlyInstantsOfYearsOneToNineThousandNineHundredNinetyNine) {
+  for (const char* bad : {"0000-01-01T00:00:00+14:00", "0000-06-15T12:00:00Z",
+                          "0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-00:01",
+                          "9999-12-31T20:00:00-05:00"}) {
+    EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
+  }
+  for (const char* edge : {"0001-01-01T00:00:00Z", "0001-01-01T00:00:00-14:00",
+                           "9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59+14:00"}) {
+    std::optional<UnixMicros> t = ParseTimestamp(edge);
+    ASSERT_TRUE(t.has_value()) << edge;
+    EXPECT_EQ(ParseTimestamp(FormatTimestamp(*t)), t) << edge;
+  }
+}
+
 }  // namespace
 }  // namespace ats

@@ -1,0 +1,70 @@
+#include "fuzz/fuzz_support.hpp"
+
+#include <boost/json/parser.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "http/handler_support.hpp"
+
+namespace ats::fuzz {
+namespace json = boost::json;
+
+std::optional<json::value> ParseJson(std::string_view bytes) {
+  json::parse_options options;
+  options.max_depth = kMaxJsonDepth;
+  json::parser parser(json::storage_ptr(), options);
+  json::error_code ec;
+  parser.write(bytes.data(), bytes.size(), ec);
+  if (ec) return std::nullopt;
+  return parser.release();
+}
+
+std::optional<json::value> ParseBody(std::string_view bytes) {
+  http::Request request;
+  request.method = "POST";
+  request.body.assign(bytes);
+  auto body = http::ParseJsonBody(request, kMaxJsonDepth);
+  if (!body.ok()) {
+    if (!body.status().IsInvalidArgument()) Fail("body rejected with " + body.status().ToString());
+    return std::nullopt;
+  }
+  return std::move(*body);
+}
+
+Services::Services() {
+  auto opened = OpenStore({.database_url = "sqlite::memory:"});
+  if (!opened.ok()) Fail("cannot open the in-memory store: " + opened.status().ToString());
+  store = std::move(*opened);
+  auto migrated = store->Migrate();
+  if (!migrated.ok()) Fail("cannot migrate the in-memory store: " + migrated.status().ToString());
+  tokens = std::make_unique<auth::TokenService>(*store);
+  access = std::make_unique<ProjectAccess>(*store);
+  traces = std::make_unique<TraceService>(*store, *access, limits);
+  projects = std::make_unique<ProjectService>(*store, *access);
+  commit_links = std::make_unique<CommitLinkService>(*store, *access, limits);
+  conversations = std::make_unique<ConversationService>(*store, *access, limits);
+  blame = std::make_unique<BlameService>(*store);
+}
+
+auth::Caller AdminCaller() {
+  return {"fuzz-admin-token",
+          "fuzz-admin",
+          {auth::kScopeIngest, auth::kScopeRead, auth::kScopeAdmin},
+          {}};
+}
+
+auth::Caller WriterCaller() {
+  return {"fuzz-writer-token", "fuzz-writer", {auth::kScopeIngest, auth::kScopeRead}, {}};
+}
+
+auth::Caller ReaderCaller() { return {"fuzz-reader-token", "fuzz-reader", {auth::kScopeRead}, {}}; }
+
+void Fail(std::string_view what) {
+  std::fprintf(stderr, "fuzz property violated: %.*s\n", static_cast<int>(what.size()),
+               what.data());
+  std::abort();
+}
+
+std::string FixturesDir() { return ATS_FIXTURES_DIR; }
+
+}  // namespace ats::fuzz

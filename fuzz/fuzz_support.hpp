@@ -1,0 +1,66 @@
+// What several fuzz targets share: JSON parsing with the service's limits, a real SQLite
+// in-memory store with the services wired as the composition root wires them, and a way to
+// fail loudly when a property that must hold does not.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "auth/tokens.hpp"
+#include "service/blame_service.hpp"
+#include "service/commit_link_service.hpp"
+#include "service/conversation_service.hpp"
+#include "service/project_access.hpp"
+#include "service/project_service.hpp"
+#include "service/trace_service.hpp"
+#include "storage/store.hpp"
+
+namespace ats::fuzz {
+
+// The service's default nesting limit for request bodies (MAX_JSON_DEPTH).
+inline constexpr int kMaxJsonDepth = 64;
+
+// Parses `bytes` as JSON with the nesting limit; nullopt when boost::json rejects it. Unlike the
+// request-body parser, strings holding NUL are kept, so the code behind sees them too.
+std::optional<boost::json::value> ParseJson(std::string_view bytes);
+
+// Parses `bytes` exactly as a handler parses a request body (http::ParseJsonBody with the
+// default limit: also rejects invalid UTF-8 and NUL in strings); nullopt when rejected.
+std::optional<boost::json::value> ParseBody(std::string_view bytes);
+
+// A fresh in-memory SQLite store, migrated, and every service built on it as cmd_serve.cpp builds
+// them. Not copyable; the services refer to the store by reference.
+struct Services {
+  Services();
+  Services(const Services&) = delete;
+  Services& operator=(const Services&) = delete;
+
+  std::unique_ptr<Store> store;
+  Limits limits;
+  std::unique_ptr<auth::TokenService> tokens;
+  std::unique_ptr<ProjectAccess> access;
+  std::unique_ptr<TraceService> traces;
+  std::unique_ptr<ProjectService> projects;
+  std::unique_ptr<CommitLinkService> commit_links;
+  std::unique_ptr<ConversationService> conversations;
+  std::unique_ptr<BlameService> blame;
+};
+
+// Callers of differing power: an admin, a user with ingest+read, and a read-only user.
+auth::Caller AdminCaller();
+auth::Caller WriterCaller();
+auth::Caller ReaderCaller();
+
+// Prints `what` and aborts: libFuzzer then saves the input as a crash. For properties that must
+// hold whatever the input (a sanitizer cannot see a wrong answer).
+[[noreturn]] void Fail(std::string_view what);
+
+// The directory of the test fixtures (tests/fixtures in the source tree).
+std::string FixturesDir();
+
+}  // namespace ats::fuzz
