@@ -277,7 +277,7 @@ Pool::Pool(Settings settings) : settings_(std::move(settings)) {
 
 Pool::~Pool() = default;
 
-Result<std::unique_ptr<Connection>> Pool::Connect(int slot) {
+Result<std::unique_ptr<Connection>> Pool::Connect(int slot, Clock::time_point deadline) {
   std::vector<const char*> keywords;
   std::vector<const char*> values;
   for (size_t i = 0; i < settings_.keywords.size(); ++i) {
@@ -286,11 +286,24 @@ Result<std::unique_ptr<Connection>> Pool::Connect(int slot) {
   }
   keywords.push_back(nullptr);
   values.push_back(nullptr);
-  PGconn* raw = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
+  // Connects without blocking, polled up to the caller's deadline: a server that accepts the TCP
+  // connection but never answers (stopped, or behind a dead network path) would otherwise hold
+  // the caller for connect_timeout, whole seconds and at least two, after whatever it waited
+  // for a slot.
+  PGconn* raw = PQconnectStartParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   auto conn = std::make_unique<Connection>(raw, slot);
-  if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
-    return Status::Unavailable("cannot connect to PostgreSQL: " +
-                               FirstLine(raw != nullptr ? PQerrorMessage(raw) : "out of memory"));
+  if (raw == nullptr) return Status::Unavailable("cannot connect to PostgreSQL: out of memory");
+  PostgresPollingStatusType polling = PGRES_POLLING_WRITING;  // what the documentation starts with
+  while (PQstatus(raw) != CONNECTION_BAD && polling != PGRES_POLLING_OK &&
+         polling != PGRES_POLLING_FAILED) {
+    if (PQsocket(raw) < 0) break;
+    if (!WaitSocket(raw, polling == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline)) {
+      return Status::Unavailable("cannot connect to PostgreSQL: no answer in time");
+    }
+    polling = PQconnectPoll(raw);
+  }
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return Status::Unavailable("cannot connect to PostgreSQL: " + FirstLine(PQerrorMessage(raw)));
   }
   // Server notices ("relation already exists, skipping", the FATAL of a terminated session) are
   // expected events, not output for the service's stderr.
@@ -303,8 +316,7 @@ Result<std::unique_ptr<Connection>> Pool::Connect(int slot) {
   return conn;
 }
 
-Result<Pool::Lease> Pool::Acquire() {
-  const Clock::time_point deadline = Clock::now() + settings_.timeout;
+Result<Pool::Lease> Pool::Acquire(Clock::time_point deadline) {
   std::unique_ptr<Connection> conn;
   int slot = -1;
   {
@@ -323,12 +335,18 @@ Result<Pool::Lease> Pool::Acquire() {
     }
   }
   if (conn) {
-    if (conn->StillAlive()) return Lease(this, std::move(conn));
+    if (conn->StillAlive()) {
+      conn->set_deadline(deadline);
+      return Lease(this, std::move(conn));
+    }
     slot = conn->slot();
     conn.reset();  // the server ended it while idle: open a new one in its slot
   }
-  Result<std::unique_ptr<Connection>> fresh = Connect(slot);
-  if (fresh.ok()) return Lease(this, std::move(fresh).value());
+  Result<std::unique_ptr<Connection>> fresh = Connect(slot, deadline);
+  if (fresh.ok()) {
+    (*fresh)->set_deadline(deadline);
+    return Lease(this, std::move(fresh).value());
+  }
   {
     std::lock_guard lock(mu_);
     unconnected_slots_.push_back(slot);

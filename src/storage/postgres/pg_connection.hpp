@@ -121,6 +121,10 @@ class Connection {
   bool broken() const { return broken_; }
   // SQLSTATE of the last statement error ("" when the last call failed otherwise or not at all).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
+  // When the current holder's time is up; its statements use it as their deadline. The pool sets
+  // it to the deadline given to Acquire; the holder may move it.
+  Clock::time_point deadline() const { return deadline_; }
+  void set_deadline(Clock::time_point deadline) { deadline_ = deadline; }
 
   // Checks without blocking whether the server closed the connection while it sat idle in the
   // pool (a restart or an administrator ending sessions).
@@ -147,6 +151,7 @@ class Connection {
   PGconn* conn_;
   int slot_;
   bool broken_ = false;
+  Clock::time_point deadline_ = Clock::time_point::max();
   std::string last_sqlstate_;
   std::unordered_set<std::string> prepared_;
 };
@@ -155,10 +160,10 @@ class Connection {
 class Pool {
  public:
   struct Settings {
-    std::vector<std::string> keywords;  // for PQconnectdbParams (expand_dbname = 1)
+    std::vector<std::string> keywords;  // for PQconnectStartParams (expand_dbname = 1)
     std::vector<std::string> values;
     int size = 16;
-    std::chrono::seconds timeout{5};  // waiting for a free slot, and connecting
+    std::chrono::seconds timeout{5};  // Acquire() without a deadline: waiting and connecting
   };
   explicit Pool(Settings settings);
   ~Pool();
@@ -180,11 +185,14 @@ class Pool {
     std::unique_ptr<Connection> conn_;
   };
 
-  // kUnavailable when no slot frees up within the timeout or the connection cannot be made.
-  Result<Lease> Acquire();
+  // A connection by `deadline`, waiting for a free slot and connecting included; its deadline()
+  // is `deadline`. kUnavailable when no slot frees up in time or the connection cannot be made
+  // in time. Acquire() allows the settings' timeout.
+  Result<Lease> Acquire(Clock::time_point deadline);
+  Result<Lease> Acquire() { return Acquire(Clock::now() + settings_.timeout); }
 
  private:
-  Result<std::unique_ptr<Connection>> Connect(int slot);
+  Result<std::unique_ptr<Connection>> Connect(int slot, Clock::time_point deadline);
   void Release(std::unique_ptr<Connection> conn);
 
   const Settings settings_;

@@ -333,7 +333,7 @@ class PgStore final : public Store {
   Status Run(Kind kind, Fn&& fn);
   // One pipeline (one round trip, one implicit transaction) on `c`.
   Result<std::vector<Rows>> Exec(Connection& c, std::initializer_list<Call> calls) {
-    return c.Pipeline(std::span<const Call>(calls.begin(), calls.size()), Deadline());
+    return c.Pipeline(std::span<const Call>(calls.begin(), calls.size()), c.deadline());
   }
   // Runs one read statement and hands its rows to `read`.
   template <typename Read>
@@ -344,7 +344,6 @@ class PgStore final : public Store {
       return read(rows->front());
     });
   }
-  Clock::time_point Deadline() const { return Clock::now() + timeout_ + std::chrono::seconds(1); }
 
   Params ProjectIfMissing(const std::string& project_id, const std::string& owner, UnixMicros now) {
     Params p;
@@ -367,12 +366,19 @@ class PgStore final : public Store {
 
 template <typename Fn>
 Status PgStore::Run(Kind kind, Fn&& fn) {
+  // One budget for the whole call: waiting for a slot, connecting, every statement and any retry.
+  // A caller then hears kUnavailable about timeout_ after asking, however the time was lost; a
+  // retry after a timed-out read would otherwise double it. Statements get a second more, so
+  // that the server's own statement_timeout (= timeout_) reports a slow statement first.
+  const Clock::time_point deadline = Clock::now() + timeout_;
   Status status;
   for (int attempt = 1; attempt <= kWriteAttempts; ++attempt) {
-    Result<Pool::Lease> lease = pool_.Acquire();
+    Result<Pool::Lease> lease = pool_.Acquire(deadline);
     if (!lease.ok()) return lease.status();
+    (*lease)->set_deadline(deadline + std::chrono::seconds(1));
     status = fn(**lease);
     if (status.ok()) return status;
+    if (Clock::now() >= deadline) return status;
     const bool connection_failed = (*lease)->broken();
     const std::string& state = (*lease)->last_sqlstate();
     const bool rolled_back_for_conflict = state == "40001" || state == "40P01";
@@ -427,7 +433,7 @@ Result<int> PgStore::Migrate() {
       return committed.status();
     };
     Status s = body();
-    if (!s.ok() && !c.broken()) c.Simple("ROLLBACK", Deadline());
+    if (!s.ok() && !c.broken()) c.Simple("ROLLBACK", c.deadline());
     return s;
   });
   if (!status.ok()) return status;
@@ -438,14 +444,14 @@ Result<int> PgStore::SchemaVersion() {
   int version = 0;
   Status status = Run(Kind::kRead, [&](Connection& c) -> Status {
     Result<std::vector<Rows>> exists =
-        c.Simple("SELECT to_regclass('schema_migrations') IS NOT NULL", Deadline());
+        c.Simple("SELECT to_regclass('schema_migrations') IS NOT NULL", c.deadline());
     if (!exists.ok()) return exists.status();
     if (exists->front().View(0, 0) != "t") {
       version = 0;
       return Status::Ok();
     }
     Result<std::vector<Rows>> max =
-        c.Simple("SELECT coalesce(max(version), 0) FROM schema_migrations", Deadline());
+        c.Simple("SELECT coalesce(max(version), 0) FROM schema_migrations", c.deadline());
     if (!max.ok()) return max.status();
     version = static_cast<int>(max->front().Int(0, 0));
     return Status::Ok();
@@ -473,7 +479,7 @@ Result<std::vector<TableCount>> PgStore::CountRows() {
     Result<std::vector<Rows>> existing =
         c.Simple("SELECT coalesce(string_agg(n, ','), '') FROM unnest(ARRAY['" + names +
                      "']) AS n WHERE to_regclass(n) IS NOT NULL",
-                 Deadline());
+                 c.deadline());
     if (!existing.ok()) return existing.status();
     std::string present = "," + existing->front().String(0, 0) + ",";
     std::string counts;
@@ -483,7 +489,7 @@ Result<std::vector<TableCount>> PgStore::CountRows() {
       counts += "SELECT '" + std::string(table) + "', count(*) FROM " + std::string(table);
     }
     if (counts.empty()) return Status::Ok();
-    Result<std::vector<Rows>> rows = c.Simple(counts, Deadline());
+    Result<std::vector<Rows>> rows = c.Simple(counts, c.deadline());
     if (!rows.ok()) return rows.status();
     std::map<std::string, int64_t> by_table;
     for (int i = 0; i < rows->front().rows(); ++i) {
@@ -506,7 +512,7 @@ Status PgStore::DropAll() {
     tables += table;
   }
   return Run(Kind::kWrite, [&](Connection& c) -> Status {
-    return c.Simple("DROP TABLE IF EXISTS " + tables, Deadline()).status();
+    return c.Simple("DROP TABLE IF EXISTS " + tables, c.deadline()).status();
   });
 }
 
@@ -661,7 +667,7 @@ Result<std::vector<bool>> PgStore::InsertTraces(
           .Int(c.slot());
       calls.push_back({&kInsertTraces, &insert});
     }
-    Result<std::vector<Rows>> rows = c.Pipeline(calls, Deadline());
+    Result<std::vector<Rows>> rows = c.Pipeline(calls, c.deadline());
     if (!rows.ok()) return rows.status();
     if (batch.unique.empty()) return Status::Ok();
     const Rows& inserted = rows->back();
