@@ -14,34 +14,36 @@ class SegmentParser {
   SegmentParser(const BlameRequestLimits& limits, std::vector<FieldError>& errors)
       : limits_(limits), errors_(errors) {}
 
-  // Returns false when the item is to be skipped (or was invalid; errors_ says which).
-  bool Parse(const json::value& item, const std::string& path, Segment& out) {
+  // Parses blame_data[index]. Returns false when the item is to be skipped (or was invalid;
+  // errors_ says which). Paths for errors are only built when there is an error.
+  bool Parse(const json::value& item, size_t index, Segment& out) {
+    index_ = index;
     if (!item.is_object()) {
-      Error(path, "must be an object");
+      Error({}, "must be an object");
       return false;
     }
     const json::object& o = item.get_object();
     const size_t errors_before = errors_.size();
-    auto start = Line(o, "start_line", path);
-    auto end = Line(o, "end_line", path);
-    auto commit = String(o, "commit_sha", path);
-    auto parent = String(o, "parent_sha", path);
-    auto hash = String(o, "content_hash", path);
-    auto timestamp = String(o, "timestamp", path);
-    auto orig_start = Line(o, "orig_start_line", path);
-    auto orig_end = Line(o, "orig_end_line", path);
-    if (start && end && *start > *end) Error(path + "/end_line", "must not be less than start_line");
+    auto start = Line(o, "start_line");
+    auto end = Line(o, "end_line");
+    auto commit = String(o, "commit_sha");
+    auto parent = String(o, "parent_sha");
+    auto hash = String(o, "content_hash");
+    auto timestamp = String(o, "timestamp");
+    auto orig_start = Line(o, "orig_start_line");
+    auto orig_end = Line(o, "orig_end_line");
+    if (start && end && *start > *end) Error("end_line", "must not be less than start_line");
     if (orig_start && orig_end && *orig_start > *orig_end) {
-      Error(path + "/orig_end_line", "must not be less than orig_start_line");
+      Error("orig_end_line", "must not be less than orig_start_line");
     }
     if (errors_.size() != errors_before) return false;
     if (!start || !end || !commit || commit->empty()) return false;  // skipped, per API.md
 
     out.start_line = *start;
     out.end_line = *end;
-    out.commit_sha = std::move(*commit);
-    out.parent_sha = parent.value_or("");
-    out.content_hash = hash.value_or("");
+    out.commit_sha.assign(*commit);
+    out.parent_sha.assign(parent.value_or(std::string_view()));
+    out.content_hash.assign(hash.value_or(std::string_view()));
     if (timestamp) out.timestamp = ParseTimestamp(*timestamp);
     if (orig_start && orig_end) {
       out.orig_start_line = orig_start;
@@ -51,12 +53,16 @@ class SegmentParser {
   }
 
  private:
-  void Error(std::string path, std::string message) {
-    if (errors_.size() < kMaxReportedErrors) errors_.push_back({std::move(path), std::move(message)});
+  // "/blame_data/<index>" plus "/<key>" when a key is given.
+  void Error(std::string_view key, std::string message) {
+    if (errors_.size() >= kMaxReportedErrors) return;
+    std::string path = "/blame_data/" + std::to_string(index_);
+    if (!key.empty()) path.append("/").append(key);
+    errors_.push_back({std::move(path), std::move(message)});
   }
 
   // An optional line number: absent or null -> nullopt; otherwise an integer in [1, max_line].
-  std::optional<int64_t> Line(const json::object& o, std::string_view key, const std::string& path) {
+  std::optional<int64_t> Line(const json::object& o, std::string_view key) {
     auto it = o.find(key);
     if (it == o.end() || it->value().is_null()) return std::nullopt;
     const json::value& v = it->value();
@@ -66,37 +72,35 @@ class SegmentParser {
     } else if (v.is_uint64()) {
       n = limits_.max_line + 1;  // beyond int64: certainly out of range
     } else {
-      Error(path + "/" + std::string(key), "must be an integer");
+      Error(key, "must be an integer");
       return std::nullopt;
     }
     if (n < 1 || n > limits_.max_line) {
-      Error(path + "/" + std::string(key),
-            "must be between 1 and " + std::to_string(limits_.max_line));
+      Error(key, "must be between 1 and " + std::to_string(limits_.max_line));
       return std::nullopt;
     }
     return n;
   }
 
-  // An optional string: absent or null -> nullopt.
-  std::optional<std::string> String(const json::object& o, std::string_view key,
-                                    const std::string& path) {
+  // An optional string, viewed in the body: absent or null -> nullopt.
+  std::optional<std::string_view> String(const json::object& o, std::string_view key) {
     auto it = o.find(key);
     if (it == o.end() || it->value().is_null()) return std::nullopt;
     if (!it->value().is_string()) {
-      Error(path + "/" + std::string(key), "must be a string");
+      Error(key, "must be a string");
       return std::nullopt;
     }
     const json::string& s = it->value().get_string();
     if (s.size() > limits_.max_string_length) {
-      Error(path + "/" + std::string(key),
-            "must be at most " + std::to_string(limits_.max_string_length) + " characters");
+      Error(key, "must be at most " + std::to_string(limits_.max_string_length) + " characters");
       return std::nullopt;
     }
-    return std::string(s);
+    return std::string_view(s);
   }
 
   const BlameRequestLimits& limits_;
   std::vector<FieldError>& errors_;
+  size_t index_ = 0;
 };
 
 // A required non-empty string field of the body.
@@ -116,8 +120,13 @@ Result<std::string> RequiredString(const json::object& body, std::string_view ke
   return std::string(it->value().get_string());
 }
 
-json::value OptionalString(const std::optional<std::string>& s) {
-  return s ? json::value(*s) : json::value(nullptr);
+// key: the string, or null when absent; built in the object's storage.
+void PutOptional(json::object& o, std::string_view key, const std::optional<std::string>& s) {
+  if (s) {
+    o.emplace(key, json::string_view(*s));
+  } else {
+    o.emplace(key, nullptr);
+  }
 }
 
 }  // namespace
@@ -152,9 +161,7 @@ Result<BlameRequest> ParseBlameRequest(const json::value& body, const BlameReque
   request.segments.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
     Segment segment;
-    if (parser.Parse(items[i], "/blame_data/" + std::to_string(i), segment)) {
-      request.segments.push_back(std::move(segment));
-    }
+    if (parser.Parse(items[i], i, segment)) request.segments.push_back(std::move(segment));
   }
   if (!errors.empty()) {
     std::string message = "invalid blame segment: " + errors.front().path + " " +
@@ -164,49 +171,57 @@ Result<BlameRequest> ParseBlameRequest(const json::value& body, const BlameReque
   return request;
 }
 
-json::object AttributionToJson(const Attribution& a) {
-  json::object o;
-  o.reserve(17);
-  o["start_line"] = a.start_line;
-  o["end_line"] = a.end_line;
-  o["tier"] = a.tier ? json::value(*a.tier) : json::value(nullptr);
-  o["confidence"] = a.confidence;
-  o["trace_id"] = OptionalString(a.trace_id);
-  if (a.contributor_type) {
-    o["contributor"] = json::object{{"type", *a.contributor_type},
-                                    {"model_id", OptionalString(a.model_id)}};
+json::object AttributionToJson(const Attribution& a, json::storage_ptr sp) {
+  json::object o(17, sp);
+  o.emplace("start_line", a.start_line);
+  o.emplace("end_line", a.end_line);
+  if (a.tier) {
+    o.emplace("tier", *a.tier);
   } else {
-    o["contributor"] = nullptr;
+    o.emplace("tier", nullptr);
   }
-  o["model_id"] = OptionalString(a.model_id);
-  o["contributor_type"] = OptionalString(a.contributor_type);
-  o["conversation_url"] = OptionalString(a.conversation_url);
-  o["conversation_summary"] = OptionalString(a.conversation_summary);
-  o["tool"] = a.tool;
-  json::array signals;
-  a.signals.ForEach([&](Signal s) { signals.emplace_back(json::string_view(SignalName(s))); });
-  o["signals"] = std::move(signals);
-  o["commit_link_match"] = a.commit_link_match;
-  o["content_hash_match"] = a.content_hash_match;
-  o["commit_sha"] = a.commit_sha;
-  o["timestamp"] = OptionalString(a.timestamp);
-  if (a.matched_range) {
-    o["matched_range"] = json::object{{"start_line", a.matched_range->start_line},
-                                      {"end_line", a.matched_range->end_line}};
+  o.emplace("confidence", a.confidence);
+  PutOptional(o, "trace_id", a.trace_id);
+  if (a.contributor_type) {
+    json::object contributor(2, sp);
+    contributor.emplace("type", json::string_view(*a.contributor_type));
+    PutOptional(contributor, "model_id", a.model_id);
+    o.emplace("contributor", std::move(contributor));
   } else {
-    o["matched_range"] = nullptr;
+    o.emplace("contributor", nullptr);
+  }
+  PutOptional(o, "model_id", a.model_id);
+  PutOptional(o, "contributor_type", a.contributor_type);
+  PutOptional(o, "conversation_url", a.conversation_url);
+  PutOptional(o, "conversation_summary", a.conversation_summary);
+  o.emplace("tool", a.tool);
+  json::array signals(sp);
+  a.signals.ForEach([&](Signal s) { signals.emplace_back(json::string_view(SignalName(s))); });
+  o.emplace("signals", std::move(signals));
+  o.emplace("commit_link_match", a.commit_link_match);
+  o.emplace("content_hash_match", a.content_hash_match);
+  o.emplace("commit_sha", json::string_view(a.commit_sha));
+  PutOptional(o, "timestamp", a.timestamp);
+  if (a.matched_range) {
+    json::object range(2, sp);
+    range.emplace("start_line", a.matched_range->start_line);
+    range.emplace("end_line", a.matched_range->end_line);
+    o.emplace("matched_range", std::move(range));
+  } else {
+    o.emplace("matched_range", nullptr);
   }
   return o;
 }
 
 json::object BlameResponseToJson(std::string_view file_path,
-                                 const std::vector<Attribution>& attributions) {
-  json::array entries;
+                                 const std::vector<Attribution>& attributions,
+                                 json::storage_ptr sp) {
+  json::array entries(sp);
   entries.reserve(attributions.size());
-  for (const Attribution& a : attributions) entries.emplace_back(AttributionToJson(a));
-  json::object response;
-  response["file_path"] = file_path;
-  response["attributions"] = std::move(entries);
+  for (const Attribution& a : attributions) entries.emplace_back(AttributionToJson(a, sp));
+  json::object response(2, sp);
+  response.emplace("file_path", file_path);
+  response.emplace("attributions", std::move(entries));
   return response;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include "attribution/engine.hpp"
@@ -50,10 +51,13 @@ Result<BlameRequest> ParseBlameRequest(const boost::json::value& body,
 // {"type", "model_id"}, model_id, contributor_type, conversation_url, conversation_summary, tool,
 // signals (canonical order), commit_link_match, content_hash_match, commit_sha, timestamp,
 // matched_range {"start_line", "end_line"}. Absent values are written as null.
-boost::json::object AttributionToJson(const Attribution& attribution);
+// Built in `sp` (e.g. a monotonic resource for the whole response).
+boost::json::object AttributionToJson(const Attribution& attribution,
+                                      boost::json::storage_ptr sp = {});
 
-// {"file_path": ..., "attributions": [...]}.
+// {"file_path": ..., "attributions": [...]}, built in `sp`.
 boost::json::object BlameResponseToJson(std::string_view file_path,
-                                        const std::vector<Attribution>& attributions);
+                                        const std::vector<Attribution>& attributions,
+                                        boost::json::storage_ptr sp = {});
 
 }  // namespace ats::attribution

@@ -2,12 +2,19 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <unordered_set>
+
+#include <boost/unordered/unordered_flat_set.hpp>
 
 #include "attribution/matching.hpp"
 
 namespace ats::attribution {
 namespace {
+
+struct ViewHash {
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+// De-duplication of strings that outlive the set (segments', links' and entries' own strings).
+using ViewSet = boost::unordered_flat_set<std::string_view, ViewHash>;
 
 struct Span {
   int64_t start = 0;
@@ -125,10 +132,13 @@ size_t GatherLinkAndParent(const Segment& seg, const CommitLinkView* link,
     }
   }
   candidates.EndLinkSource();
+  size_t unadded = 0;
   if (!seg.parent_sha.empty()) {
     for (int32_t index : evidence.TracesAtRevision(seg.parent_sha)) candidates.Add(index);
+    // Counted but not added: distinct from every added trace, and never touching the file.
+    unadded = evidence.UnaddedAtRevision(seg.parent_sha);
   }
-  return candidates.items().size();
+  return candidates.items().size() + unadded;
 }
 
 void GatherCandidates(const Segment& seg, const CommitLinkView* link, const Evidence& evidence,
@@ -308,22 +318,22 @@ std::vector<Attribution> Attribute(const std::vector<Segment>& segments,
 
 TraceLookups TraceLookupsNeeded(const std::vector<Segment>& segments, const Evidence& evidence) {
   TraceLookups needs;
-  std::unordered_set<std::string> seen_ids;
-  std::unordered_set<std::string> seen_revisions;
-  std::unordered_set<std::string> seen_commits;
+  ViewSet seen_ids;
+  ViewSet seen_revisions;
+  ViewSet seen_commits;
   std::vector<Span> spans;
   for (const Segment& seg : segments) {
     if (!IsValid(seg)) continue;
     SplitSegment(seg, evidence, nullptr, spans);
     if (spans.empty()) continue;
-    if (seen_commits.insert(seg.commit_sha).second) {
+    if (seen_commits.insert(std::string_view(seg.commit_sha)).second) {
       if (const CommitLinkView* link = evidence.FindLink(seg.commit_sha)) {
         for (const std::string& id : link->trace_ids) {
-          if (seen_ids.insert(id).second) needs.trace_ids.push_back(id);
+          if (seen_ids.insert(std::string_view(id)).second) needs.trace_ids.push_back(id);
         }
       }
     }
-    if (!seg.parent_sha.empty() && seen_revisions.insert(seg.parent_sha).second) {
+    if (!seg.parent_sha.empty() && seen_revisions.insert(std::string_view(seg.parent_sha)).second) {
       needs.revisions.push_back(seg.parent_sha);
     }
   }
@@ -357,9 +367,13 @@ std::vector<TimeWindow> TimeWindowsNeeded(const std::vector<Segment>& segments,
 }
 
 void SortAndMerge(std::vector<Attribution>& entries) {
-  std::stable_sort(entries.begin(), entries.end(), [](const Attribution& a, const Attribution& b) {
+  auto by_lines = [](const Attribution& a, const Attribution& b) {
     return a.start_line != b.start_line ? a.start_line < b.start_line : a.end_line < b.end_line;
-  });
+  };
+  // Usually sorted already: clients send segments in line order.
+  if (!std::is_sorted(entries.begin(), entries.end(), by_lines)) {
+    std::stable_sort(entries.begin(), entries.end(), by_lines);
+  }
   size_t kept = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     if (kept > 0) {
@@ -377,9 +391,10 @@ void SortAndMerge(std::vector<Attribution>& entries) {
 
 std::vector<std::string> ConversationUrls(const std::vector<Attribution>& entries) {
   std::vector<std::string> urls;
-  std::unordered_set<std::string> seen;
+  ViewSet seen;
   for (const Attribution& a : entries) {
-    if (a.conversation_url && !a.conversation_url->empty() && seen.insert(*a.conversation_url).second) {
+    if (a.conversation_url && !a.conversation_url->empty() &&
+        seen.insert(std::string_view(*a.conversation_url)).second) {
       urls.push_back(*a.conversation_url);
     }
   }

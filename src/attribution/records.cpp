@@ -148,6 +148,21 @@ std::optional<std::vector<LedgerRun>> ParseLedgerRuns(const json::value& ledger,
   return runs;
 }
 
+// Runs fn(&dom) on `text` parsed into a per-thread arena (or fn(nullptr) when it is not valid
+// JSON) and returns its result; the DOM is gone afterwards. Allocation dominated parsing before
+// the DOM went into a reused arena; documents larger than the arena spill to the heap
+// transparently. fn must not call WithTransientJson itself.
+template <typename Fn>
+auto WithTransientJson(std::string_view text, Fn&& fn) {
+  constexpr size_t kArenaBytes = 64 * 1024;
+  thread_local std::unique_ptr<unsigned char[]> arena_buffer =
+      std::make_unique<unsigned char[]>(kArenaBytes);
+  json::monotonic_resource arena(arena_buffer.get(), kArenaBytes);
+  boost::system::error_code ec;
+  json::value dom = json::parse(text, ec, &arena);
+  return fn(ec ? nullptr : &dom);
+}
+
 }  // namespace
 
 std::optional<TraceView> ParseTrace(const json::value& record) {
@@ -173,18 +188,12 @@ std::optional<TraceView> ParseTrace(const json::value& record) {
 
 std::optional<TraceView> ParseTraceJson(std::string_view record_json,
                                         std::optional<UnixMicros> fallback_timestamp) {
-  // Allocation dominated parsing before the DOM went into a reused arena; records larger than
-  // the arena spill to the heap transparently.
-  constexpr size_t kArenaBytes = 64 * 1024;
-  thread_local std::unique_ptr<unsigned char[]> arena_buffer =
-      std::make_unique<unsigned char[]>(kArenaBytes);
-  json::monotonic_resource arena(arena_buffer.get(), kArenaBytes);
-  boost::system::error_code ec;
-  json::value record = json::parse(record_json, ec, &arena);
-  if (ec) return std::nullopt;
-  std::optional<TraceView> view = ParseTrace(record);
-  if (view && !view->timestamp_micros) view->timestamp_micros = fallback_timestamp;
-  return view;
+  return WithTransientJson(record_json, [&](const json::value* record) -> std::optional<TraceView> {
+    if (record == nullptr) return std::nullopt;
+    std::optional<TraceView> view = ParseTrace(*record);
+    if (view && !view->timestamp_micros) view->timestamp_micros = fallback_timestamp;
+    return view;
+  });
 }
 
 CommitLinkView MakeCommitLinkView(std::string commit_sha, std::string parent_sha,
@@ -201,15 +210,21 @@ CommitLinkView MakeCommitLinkView(std::string commit_sha, std::string parent_sha
 }
 
 CommitLinkView MakeCommitLinkView(const CommitLink& link, std::string_view file_path) {
-  json::value ledger;
-  bool has_ledger = false;
-  if (link.ledger_json && !link.ledger_json->empty()) {
-    boost::system::error_code ec;
-    ledger = json::parse(*link.ledger_json, ec);
-    has_ledger = !ec;
+  return MakeCommitLinkView(CommitLink(link), file_path);
+}
+
+CommitLinkView MakeCommitLinkView(CommitLink&& link, std::string_view file_path) {
+  std::string parent = link.parent_sha ? std::move(*link.parent_sha) : std::string();
+  if (!link.ledger_json || link.ledger_json->empty()) {
+    return MakeCommitLinkView(std::move(link.commit_sha), std::move(parent),
+                              std::move(link.trace_ids), nullptr, file_path);
   }
-  return MakeCommitLinkView(link.commit_sha, link.parent_sha.value_or(""), link.trace_ids,
-                            has_ledger ? &ledger : nullptr, file_path);
+  // The ledger DOM only lives while its runs for `file_path` are extracted; an unparseable
+  // ledger is treated as absent.
+  return WithTransientJson(*link.ledger_json, [&](const json::value* ledger) {
+    return MakeCommitLinkView(std::move(link.commit_sha), std::move(parent),
+                              std::move(link.trace_ids), ledger, file_path);
+  });
 }
 
 }  // namespace ats::attribution

@@ -83,6 +83,7 @@ struct CommitLinkView {
 // Builds the view of `link` for `file_path`, parsing its ledger_json (an unparseable ledger is
 // treated as absent).
 CommitLinkView MakeCommitLinkView(const CommitLink& link, std::string_view file_path);
+CommitLinkView MakeCommitLinkView(CommitLink&& link, std::string_view file_path);
 
 // Same from parts; `ledger` may be null (no ledger).
 CommitLinkView MakeCommitLinkView(std::string commit_sha, std::string parent_sha,

@@ -2,29 +2,124 @@
 
 #include <algorithm>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
 
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
+
 #include "attribution/engine.hpp"
-#include "attribution/evidence.hpp"
 
 namespace ats {
+namespace {
+
+struct ViewHash {
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using ViewSet = boost::unordered_flat_set<std::string_view, ViewHash>;
+
+// The first arena block of a response: a 100-segment answer fits in a few of them.
+constexpr size_t kResponseArenaBytes = 32 * 1024;
+
+}  // namespace
 
 BlameService::BlameService(Store& store, BlameServiceOptions options)
-    : store_(store), limits_(options.limits), trace_cache_(options.trace_cache_capacity) {}
+    : store_(store), limits_(options.limits), trace_cache_(options.trace_cache_bytes) {}
 
-void BlameService::AddTraces(std::vector<StoredTrace>& traces, attribution::Evidence& evidence) {
+Status BlameService::AddCandidates(const std::string& project_id, const std::string& file_path,
+                                   const attribution::TraceLookups& lookups,
+                                   attribution::Evidence& evidence) {
+  struct Candidate {
+    bool linked;
+    UnixMicros timestamp;
+    std::string_view trace_id;
+    std::string_view revision;
+    std::shared_ptr<const attribution::TraceView> view;  // null: unusable record, a stub
+  };
+  std::vector<Candidate> candidates;
+  candidates.reserve(lookups.trace_ids.size());
+
+  // Stored records never change: a trace parsed before needs no fetching.
+  std::vector<std::string> fetch_ids;
+  for (const std::string& id : lookups.trace_ids) {
+    attribution::TraceViewCache::Found found = trace_cache_.Find(project_id, id);
+    if (found.view != nullptr) {
+      candidates.push_back({true, found.stored_timestamp, found.view->id, {}, std::move(found.view)});
+    } else {
+      fetch_ids.push_back(id);
+    }
+  }
+  Store::BlameCandidates fetched;
+  if (!fetch_ids.empty() || !lookups.revisions.empty()) {
+    Result<Store::BlameCandidates> r =
+        store_.GetBlameCandidates(project_id, fetch_ids, lookups.revisions, file_path);
+    if (!r.ok()) return r.status();
+    fetched = std::move(r).value();
+  }
+  // Touching traces at a parent revision come without their record: from the cache, or else
+  // fetched all together.
+  std::vector<std::string> missing;
+  const ViewSet linked(fetch_ids.begin(), fetch_ids.end());
+  for (const Store::CandidateTrace& c : fetched.traces) {
+    Candidate& added = candidates.emplace_back(Candidate{
+        linked.contains(std::string_view(c.trace_id)), c.timestamp, c.trace_id, c.revision, {}});
+    if (c.record_json) {
+      added.view = trace_cache_.Get(project_id, c.trace_id, *c.record_json, c.timestamp);
+    } else {
+      added.view = trace_cache_.Find(project_id, c.trace_id).view;
+      if (added.view == nullptr) missing.push_back(c.trace_id);
+    }
+  }
+  if (!missing.empty()) {
+    Result<std::vector<StoredTrace>> traces = store_.GetTracesByIds(project_id, missing);
+    if (!traces.ok()) return traces.status();
+    boost::unordered_flat_map<std::string_view, const StoredTrace*, ViewHash> by_id;
+    for (const StoredTrace& t : *traces) by_id.emplace(t.trace_id, &t);
+    for (Candidate& c : candidates) {
+      if (c.view != nullptr) continue;
+      auto it = by_id.find(c.trace_id);
+      if (it == by_id.end()) continue;
+      c.view = trace_cache_.Get(project_id, it->second->trace_id, it->second->record_json,
+                                it->second->timestamp);
+    }
+  }
+
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.linked != b.linked) return a.linked;
+    if (a.timestamp != b.timestamp) return a.timestamp < b.timestamp;
+    return a.trace_id < b.trace_id;
+  });
+  evidence.Reserve(evidence.trace_count() + candidates.size());
+  for (Candidate& c : candidates) {
+    if (evidence.FindTrace(c.trace_id) >= 0) continue;
+    if (c.view != nullptr) {
+      evidence.AddTrace(std::move(c.view));
+    } else {
+      evidence.AddStub(c.trace_id, c.revision);  // an unusable record still counts
+    }
+  }
+  for (const auto& [revision, count] : fetched.revision_counts) {
+    evidence.SetRevisionCount(revision, count);
+  }
+  return Status::Ok();
+}
+
+void BlameService::AddWindowTraces(const std::string& project_id,
+                                   std::vector<StoredTrace>& traces,
+                                   attribution::Evidence& evidence) {
   // Traces arrive "in no particular order"; sorting by (timestamp, id) makes the candidate order
-  // of the parent-revision source the same on every backend.
+  // the same on every backend.
   std::sort(traces.begin(), traces.end(), [](const StoredTrace& a, const StoredTrace& b) {
     return a.timestamp != b.timestamp ? a.timestamp < b.timestamp : a.trace_id < b.trace_id;
   });
   for (const StoredTrace& t : traces) {
-    if (evidence.FindTrace(t.trace_id) < 0) evidence.AddTrace(trace_cache_.Get(t));
+    if (evidence.FindTrace(t.trace_id) >= 0) continue;
+    evidence.AddTrace(trace_cache_.Get(project_id, t.trace_id, t.record_json, t.timestamp));
   }
 }
 
-Result<boost::json::object> BlameService::Blame(const boost::json::value& body) {
+Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {
   Result<attribution::BlameRequest> parsed = attribution::ParseBlameRequest(body, limits_);
   if (!parsed.ok()) return parsed.status();
   const attribution::BlameRequest& request = *parsed;
@@ -33,32 +128,24 @@ Result<boost::json::object> BlameService::Blame(const boost::json::value& body) 
 
   // 1. The commit links (and ledgers) of every segment's commit.
   std::vector<std::string> shas;
-  std::unordered_set<std::string> seen;
-  for (const attribution::Segment& s : request.segments) {
-    if (seen.insert(s.commit_sha).second) shas.push_back(s.commit_sha);
+  {
+    ViewSet seen;
+    for (const attribution::Segment& s : request.segments) {
+      if (seen.insert(std::string_view(s.commit_sha)).second) shas.push_back(s.commit_sha);
+    }
   }
   if (!shas.empty()) {
     Result<std::vector<CommitLink>> links = store_.GetCommitLinks(project, shas);
     if (!links.ok()) return links.status();
-    for (const CommitLink& link : *links) evidence.AddCommitLink(link);
+    for (CommitLink& link : *links) evidence.AddCommitLink(std::move(link));
   }
 
-  // 2-3. Candidate sources 1 and 2, only for segments the ledgers leave to the heuristic.
+  // 2. Candidate sources 1 and 2, only for segments the ledgers leave to the heuristic.
   const attribution::TraceLookups lookups =
       attribution::TraceLookupsNeeded(request.segments, evidence);
-  if (!lookups.trace_ids.empty()) {
-    Result<std::vector<StoredTrace>> traces = store_.GetTracesByIds(project, lookups.trace_ids);
-    if (!traces.ok()) return traces.status();
-    AddTraces(*traces, evidence);
-  }
-  if (!lookups.revisions.empty()) {
-    Result<std::vector<StoredTrace>> traces =
-        store_.GetTracesByRevisions(project, lookups.revisions);
-    if (!traces.ok()) return traces.status();
-    AddTraces(*traces, evidence);
-  }
+  ATS_RETURN_IF_ERROR(AddCandidates(project, request.file_path, lookups, evidence));
 
-  // 4. Source 3, only for segments with fewer than 5 candidates so far. Traces that do not
+  // 3. Source 3, only for segments with fewer than 5 candidates so far. Traces that do not
   // touch the file would be dropped by the file filter anyway, so the store filters them.
   const std::vector<attribution::TimeWindow> windows =
       attribution::TimeWindowsNeeded(request.segments, evidence);
@@ -69,13 +156,13 @@ Result<boost::json::object> BlameService::Blame(const boost::json::value& body) 
     Result<std::vector<StoredTrace>> traces =
         store_.GetTracesTouchingFile(project, request.file_path, store_windows);
     if (!traces.ok()) return traces.status();
-    AddTraces(*traces, evidence);
+    AddWindowTraces(project, *traces, evidence);
   }
 
   std::vector<attribution::Attribution> attributions =
       attribution::Attribute(request.segments, evidence);
 
-  // 5. Summaries of the conversations that won, as stored prefixes.
+  // 4. Summaries of the conversations that won, as stored prefixes.
   const std::vector<std::string> urls = attribution::ConversationUrls(attributions);
   if (!urls.empty()) {
     Result<std::unordered_map<std::string, std::string>> summaries =
@@ -83,7 +170,9 @@ Result<boost::json::object> BlameService::Blame(const boost::json::value& body) 
     if (!summaries.ok()) return summaries.status();
     attribution::FillConversationSummaries(attributions, *summaries);
   }
-  return attribution::BlameResponseToJson(request.file_path, attributions);
+  return boost::json::value(attribution::BlameResponseToJson(
+      request.file_path, attributions,
+      boost::json::make_shared_resource<boost::json::monotonic_resource>(kResponseArenaBytes)));
 }
 
 }  // namespace ats

@@ -59,6 +59,15 @@ std::optional<std::string> PrefixUpperBound(std::string_view prefix) {
   return bound;
 }
 
+PathMatchKeys PathMatchKeysFor(std::string_view path) {
+  PathMatchKeys keys;
+  keys.reversed = ReversePath(path);
+  keys.upper = PrefixUpperBound(keys.reversed);
+  keys.proper_suffixes = CodePointPrefixes(keys.reversed);
+  keys.proper_suffixes.pop_back();  // the path itself: in the range family
+  return keys;
+}
+
 std::string Compress(std::string_view data) {
   std::string out(ZSTD_compressBound(data.size()), '\0');
   size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), kZstdLevel);

@@ -28,6 +28,18 @@ std::vector<std::string> CodePointPrefixes(std::string_view reversed);
 // there is none (prefix empty or all 0xFF), i.e. the range has no upper bound.
 std::optional<std::string> PrefixUpperBound(std::string_view prefix);
 
+// The keys that find the stored paths matching `path` as blame matches files (equal, or one ends
+// with the other) over a reversed-path index, in two families: `proper_suffixes`, the reversed
+// proper suffixes of the path (stored paths it ends with: equality lookups), and the range
+// [reversed, upper) of reversed paths starting with the reversed path (stored paths ending with
+// it, equality included; unbounded above when `upper` is nullopt).
+struct PathMatchKeys {
+  std::string reversed;
+  std::optional<std::string> upper;
+  std::vector<std::string> proper_suffixes;
+};
+PathMatchKeys PathMatchKeysFor(std::string_view path);
+
 // --- compression -----------------------------------------------------------------------------
 // zstd at a fast level: transcripts are re-sent often and compress ~5x even at level 1.
 std::string Compress(std::string_view data);

@@ -1,7 +1,11 @@
 #include "storage/store.hpp"
 
 #include <filesystem>
+#include <map>
 #include <system_error>
+#include <unordered_set>
+
+#include <boost/json/parse.hpp>
 
 #include "storage/postgres/pg_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -62,6 +66,46 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   if (scheme.size() == url.size() || scheme.size() > 20) scheme = "?";
   return Status::InvalidArgument("unsupported database URL scheme '" + std::string(scheme) + "' (" +
                                  std::string(kUrlForms) + ")");
+}
+
+namespace {
+
+// vcs.revision of a stored record ("" when absent or unreadable).
+std::string RecordRevision(std::string_view record_json) {
+  boost::system::error_code ec;
+  boost::json::value record = boost::json::parse(record_json, ec);
+  if (ec || !record.is_object()) return {};
+  const boost::json::value* vcs = record.get_object().if_contains("vcs");
+  if (vcs == nullptr || !vcs->is_object()) return {};
+  const boost::json::value* revision = vcs->get_object().if_contains("revision");
+  return revision != nullptr && revision->is_string() ? std::string(revision->get_string())
+                                                      : std::string();
+}
+
+}  // namespace
+
+Result<Store::BlameCandidates> Store::GetBlameCandidates(
+    const std::string& project_id, const std::vector<std::string>& trace_ids,
+    const std::vector<std::string>& revisions, const std::string& /*file_path*/) {
+  BlameCandidates out;
+  std::unordered_set<std::string> seen;
+  std::map<std::string, int64_t> counts;
+  for (int source = 0; source < 2; ++source) {
+    const std::vector<std::string>& keys = source == 0 ? trace_ids : revisions;
+    if (keys.empty()) continue;
+    Result<std::vector<StoredTrace>> traces =
+        source == 0 ? GetTracesByIds(project_id, keys) : GetTracesByRevisions(project_id, keys);
+    if (!traces.ok()) return traces.status();
+    for (StoredTrace& t : *traces) {
+      std::string revision = RecordRevision(t.record_json);
+      if (source == 1) ++counts[revision];
+      if (!seen.insert(t.trace_id).second) continue;
+      out.traces.push_back({std::move(t.trace_id), std::move(revision), t.timestamp,
+                            std::move(t.record_json), std::move(t.user_id)});
+    }
+  }
+  out.revision_counts.assign(counts.begin(), counts.end());
+  return out;
 }
 
 std::string ConversationSummary(std::string_view content) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.hpp"
@@ -73,6 +74,43 @@ class Store {
   virtual Result<std::vector<StoredTrace>> GetTracesTouchingFile(
       const std::string& project_id, const std::string& file_path,
       const std::vector<TimeWindow>& windows) = 0;
+
+  // Blame candidate sources 1 and 2 (ATTRIBUTION.md section 2) for one file, in one query.
+  //
+  // `traces`: every stored trace of the project whose trace_id is among `trace_ids`, with its
+  // record (unknown ids are simply absent); and every stored trace whose revision equals one of
+  // `revisions` exactly and that touches `file_path` as GetTracesTouchingFile matches it (some
+  // stored files[].path equals it, or one ends with the other), with or without its record. Each
+  // trace once, in no particular order.
+  // `revision_counts`: for each of `revisions` that some stored trace has, how many stored
+  // traces have exactly that revision (those in `traces` included).
+  //
+  // That is all blame needs of these sources: the traces at a parent revision that do not touch
+  // the file can never win, they only count toward the "fewer than 5 candidates" rule, which the
+  // counts answer without reading, sending or parsing their records; and stored records never
+  // change, so a caller that parsed a touching trace's record before needs only its id (one it
+  // has not can ask GetTracesByIds). A store may return more traces at those revisions than it
+  // has to (the caller's file filter decides), never fewer.
+  //
+  // The base implementation, for stores that do not override it, costs two queries
+  // (GetTracesByIds and GetTracesByRevisions) and returns every trace at the revisions with its
+  // record. Both backends override it with one index-driven query that reads the records of the
+  // traces named by id only.
+  struct CandidateTrace {
+    std::string trace_id;
+    std::string revision;  // the stored vcs.revision ("" when the record has none)
+    UnixMicros timestamp = 0;
+    std::optional<std::string> record_json;  // always present for the traces named by id
+    std::string user_id;                     // "" without record_json
+  };
+  struct BlameCandidates {
+    std::vector<CandidateTrace> traces;
+    std::vector<std::pair<std::string, int64_t>> revision_counts;
+  };
+  virtual Result<BlameCandidates> GetBlameCandidates(const std::string& project_id,
+                                                     const std::vector<std::string>& trace_ids,
+                                                     const std::vector<std::string>& revisions,
+                                                     const std::string& file_path);
 
   // --- commit links --------------------------------------------------------------------------
   // Inserts or replaces the link of (project_id, commit_sha), creating the project when missing.

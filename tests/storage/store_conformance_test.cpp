@@ -46,6 +46,15 @@ NewTrace MakeTrace(const std::string& id, UnixMicros ts) {
   return t;
 }
 
+// MakeTrace with a revision and the files it touches.
+NewTrace TraceAt(const std::string& id, UnixMicros ts, const std::string& revision,
+                 std::vector<std::string> files) {
+  NewTrace t = MakeTrace(id, ts);
+  t.revision = revision;
+  t.file_paths = std::move(files);
+  return t;
+}
+
 std::vector<std::string> IdsOf(const std::vector<StoredTrace>& traces) {
   std::vector<std::string> ids;
   for (const auto& t : traces) ids.push_back(t.trace_id);
@@ -660,16 +669,11 @@ TEST_P(StoreConformanceTest, TracesTouchingFileHonourWindowEdgesInclusively) {
 }
 
 TEST_P(StoreConformanceTest, TracesTouchingFileHandleMultiByteAndOddPaths) {
-  auto trace = [](const std::string& id, std::vector<std::string> files) {
-    NewTrace t = MakeTrace(id, kBase);
-    t.file_paths = std::move(files);
-    return t;
-  };
   Insert({
-      trace("accented", {"docs/résumé.md"}),
-      trace("emoji", {"assets/😀/ü.txt"}),
-      trace("cjk", {"文档/说明.md"}),
-      trace("empty", {""}),
+      TraceAt("accented", kBase, "r", {"docs/résumé.md"}),
+      TraceAt("emoji", kBase, "r", {"assets/😀/ü.txt"}),
+      TraceAt("cjk", kBase, "r", {"文档/说明.md"}),
+      TraceAt("empty", kBase, "r", {""}),
   });
   const std::vector<Store::TimeWindow> w{{kBase, kBase}};
   // "" is a suffix of every path, so the trace with an empty path matches every query.
@@ -688,6 +692,102 @@ TEST_P(StoreConformanceTest, TracesTouchingFileHandleMultiByteAndOddPaths) {
   EXPECT_EQ(IdSet(Must(store_->GetTracesTouchingFile(project_, "", w))),
             (std::set<std::string>{"accented", "emoji", "cjk", "empty"}));
   EXPECT_EQ(List({.file_path = "文档/说明.md"}).total, 1);
+
+  // Blame candidates at the revision match files exactly as the touching query does.
+  for (const char* path : {"résumé.md", "x/docs/résumé.md", "😀/ü.txt", "说明.md", "sumé.md",
+                           "e.md", "ü.txt", "other.md", "\xff\xff"}) {
+    const Store::BlameCandidates found = Must(store_->GetBlameCandidates(project_, {}, {"r"}, path));
+    std::set<std::string> touching;
+    for (const Store::CandidateTrace& c : found.traces) touching.insert(c.trace_id);
+    EXPECT_EQ(touching, IdSet(Must(store_->GetTracesTouchingFile(project_, path, w)))) << path;
+    ASSERT_EQ(found.revision_counts.size(), 1u) << path;
+    EXPECT_EQ(found.revision_counts[0].second, 4) << path;
+  }
+}
+
+// --- blame candidates (sources 1 and 2 in one query) -----------------------------------------
+
+// trace_id -> revision of the traces of one call; fails on a repeat.
+std::map<std::string, std::string> CandidateRevisions(const Store::BlameCandidates& found) {
+  std::map<std::string, std::string> out;
+  for (const Store::CandidateTrace& c : found.traces) {
+    EXPECT_TRUE(out.emplace(c.trace_id, c.revision).second) << c.trace_id << " returned twice";
+  }
+  return out;
+}
+
+std::map<std::string, int64_t> RevisionCounts(const Store::BlameCandidates& found) {
+  std::map<std::string, int64_t> out;
+  for (const auto& [revision, count] : found.revision_counts) {
+    EXPECT_TRUE(out.emplace(revision, count).second) << revision << " counted twice";
+  }
+  return out;
+}
+
+TEST_P(StoreConformanceTest, BlameCandidatesAreLinkedTracesTouchingTracesAtRevisionsAndCounts) {
+  Insert({
+      TraceAt("linked-touching", kBase + 1, "r0", {"web/src/App.tsx"}),
+      TraceAt("linked-other", kBase + 2, "r0", {"README.md"}),
+      TraceAt("parent-exact", kBase + 3, "r1", {"README.md", "web/src/App.tsx"}),
+      TraceAt("parent-shorter", kBase + 4, "r1", {"src/App.tsx"}),
+      TraceAt("parent-longer", kBase + 5, "r2", {"acme/web/src/App.tsx"}),
+      TraceAt("parent-sibling", kBase + 6, "r2", {"admin/src/App.tsx", "web/src/App.tsx.orig"}),
+      TraceAt("parent-no-files", kBase + 7, "r2", {}),
+      TraceAt("both", kBase + 8, "r1", {"web/src/App.tsx"}),
+      TraceAt("prefix-revision", kBase + 9, "r1x", {"web/src/App.tsx"}),
+      TraceAt("unrelated", kBase + 10, "r9", {"web/src/App.tsx"}),
+  });
+  Must(store_->InsertTraces(RandomId("other"), "x",
+                            {TraceAt("parent-elsewhere", kBase, "r1", {"web/src/App.tsx"})}, {}));
+
+  const Store::BlameCandidates found = Must(store_->GetBlameCandidates(
+      project_, {"linked-touching", "linked-other", "both", "missing", "linked-touching"},
+      {"r1", "r2", "r-none"}, "web/src/App.tsx"));
+  // Every trace named by id, touching or not; at the revisions, only those touching the file.
+  EXPECT_EQ(CandidateRevisions(found), (std::map<std::string, std::string>{
+                                           {"linked-touching", "r0"},
+                                           {"linked-other", "r0"},
+                                           {"parent-exact", "r1"},
+                                           {"parent-shorter", "r1"},
+                                           {"parent-longer", "r2"},
+                                           {"both", "r1"},
+                                       }));
+  // Every trace at a revision counts, returned or not; revisions without traces are absent.
+  EXPECT_EQ(RevisionCounts(found), (std::map<std::string, int64_t>{{"r1", 3}, {"r2", 3}}));
+  const std::map<std::string, UnixMicros> times{
+      {"linked-touching", kBase + 1}, {"linked-other", kBase + 2}, {"parent-exact", kBase + 3},
+      {"parent-shorter", kBase + 4},  {"parent-longer", kBase + 5}, {"both", kBase + 8}};
+  for (const Store::CandidateTrace& c : found.traces) {
+    ASSERT_TRUE(times.count(c.trace_id)) << c.trace_id;
+    EXPECT_EQ(c.timestamp, times.at(c.trace_id));
+    // Records always for the traces named by id; for the others a store may leave them out.
+    const bool named = c.trace_id == "linked-touching" || c.trace_id == "linked-other" ||
+                       c.trace_id == "both";
+    if (named || c.record_json) {
+      EXPECT_EQ(c.record_json, MakeTrace(c.trace_id, c.timestamp).record_json) << c.trace_id;
+      EXPECT_EQ(c.user_id, "alice") << c.trace_id;
+    }
+  }
+
+  // Either list alone; nothing asked, nothing found.
+  const Store::BlameCandidates by_id =
+      Must(store_->GetBlameCandidates(project_, {"linked-other"}, {}, "README.md"));
+  EXPECT_EQ(CandidateRevisions(by_id), (std::map<std::string, std::string>{{"linked-other", "r0"}}));
+  EXPECT_TRUE(by_id.revision_counts.empty());
+  const Store::BlameCandidates by_revision =
+      Must(store_->GetBlameCandidates(project_, {}, {"r0"}, "App.tsx"));
+  EXPECT_EQ(CandidateRevisions(by_revision),
+            (std::map<std::string, std::string>{{"linked-touching", "r0"}}));
+  EXPECT_EQ(RevisionCounts(by_revision), (std::map<std::string, int64_t>{{"r0", 2}}));
+  EXPECT_TRUE(Must(store_->GetBlameCandidates(project_, {}, {}, "web/src/App.tsx")).traces.empty());
+  const Store::BlameCandidates none =
+      Must(store_->GetBlameCandidates(project_, {"nope"}, {"r-none"}, "web/src/App.tsx"));
+  EXPECT_TRUE(none.traces.empty());
+  EXPECT_TRUE(none.revision_counts.empty());
+  const Store::BlameCandidates elsewhere =
+      Must(store_->GetBlameCandidates(RandomId("none"), {"both"}, {"r1"}, "App.tsx"));
+  EXPECT_TRUE(elsewhere.traces.empty());
+  EXPECT_TRUE(elsewhere.revision_counts.empty());
 }
 
 // --- commit links ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "common/crypto.hpp"
 #include "common/time.hpp"
@@ -109,6 +110,10 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredTrace>> GetTracesTouchingFile(
       const std::string& project_id, const std::string& file_path,
       const std::vector<TimeWindow>& windows) override;
+  Result<BlameCandidates> GetBlameCandidates(const std::string& project_id,
+                                             const std::vector<std::string>& trace_ids,
+                                             const std::vector<std::string>& revisions,
+                                             const std::string& file_path) override;
 
   Result<CommitLink> UpsertCommitLink(const std::string& project_id,
                                       const CommitLink& link) override;
@@ -608,11 +613,11 @@ Result<std::vector<StoredTrace>> SqliteStore::GetTracesTouchingFile(
     const std::string& project_id, const std::string& file_path,
     const std::vector<TimeWindow>& windows) {
   if (windows.empty()) return std::vector<StoredTrace>();
-  const std::string reversed = ReversePath(file_path);
-  const std::optional<std::string> upper = PrefixUpperBound(reversed);
-  // Two index range families on trace_files (project_id, path_reversed, ts_us): the reversed
-  // suffixes of the blamed path (a stored path it ends with, equality included), and the range
-  // of reversed paths starting with the reversed blamed path (stored paths ending with it).
+  const PathMatchKeys keys = PathMatchKeysFor(file_path);
+  // Two index range families on trace_files (project_id, path_reversed, ts_us), PathMatchKeys:
+  // the reversed proper suffixes of the blamed path (stored paths it ends with), and the range
+  // of reversed paths starting with the reversed blamed path (stored paths ending with it,
+  // equality included).
   const char* in_window =
       " AND EXISTS (SELECT 1 FROM json_each(?4) w"
       " WHERE s.ts_us BETWEEN w.value ->> 0 AND w.value ->> 1)";
@@ -623,14 +628,84 @@ Result<std::vector<StoredTrace>> SqliteStore::GetTracesTouchingFile(
                     in_window +
                     " UNION SELECT s.trace_row FROM trace_files s WHERE s.project_id = ?1"
                     " AND s.path_reversed >= ?3" +
-                    (upper ? " AND s.path_reversed < ?5" : "") + in_window + ")";
+                    (keys.upper ? " AND s.path_reversed < ?5" : "") + in_window + ")";
   return QueryTraces(sql, [&](Statement& s) {
     s.Text(project_id)
-        .Text(EncodeStringArray(CodePointPrefixes(reversed)))
-        .Text(reversed)
+        .Text(EncodeStringArray(keys.proper_suffixes))
+        .Text(keys.reversed)
         .Text(WindowsJson(windows));
-    if (upper) s.Text(*upper);
+    if (keys.upper) s.Text(*keys.upper);
   });
+}
+
+Result<Store::BlameCandidates> SqliteStore::GetBlameCandidates(
+    const std::string& project_id, const std::vector<std::string>& trace_ids,
+    const std::vector<std::string>& revisions, const std::string& file_path) {
+  BlameCandidates out;
+  if (trace_ids.empty() && revisions.empty()) return out;
+  const PathMatchKeys keys = PathMatchKeysFor(file_path);
+  // Three row kinds: the traces named by id (the (project_id, trace_id) index), with records;
+  // the traces at one of the revisions (traces_by_revision, rowids only) that touch the file,
+  // i.e. whose rowid is among the file's trace_files rows from the same two index range
+  // families as GetTracesTouchingFile over all time, without records; and one count per
+  // revision (n not null).
+  const std::string sql =
+      std::string(
+          "WITH at_revision AS MATERIALIZED ("
+          "  SELECT r.id, r.revision FROM traces r WHERE r.project_id = ?1"
+          "  AND r.revision IN (SELECT value FROM json_each(?3))), "
+          "hit AS MATERIALIZED ("
+          "  SELECT a.id FROM at_revision a WHERE a.id IN ("
+          "    SELECT s.trace_row FROM trace_files s WHERE s.project_id = ?1"
+          "    AND s.path_reversed IN (SELECT value FROM json_each(?4))"
+          "    UNION ALL SELECT s.trace_row FROM trace_files s WHERE s.project_id = ?1"
+          "    AND s.path_reversed >= ?5") +
+      (keys.upper ? " AND s.path_reversed < ?6" : "") +
+      ")) "
+      "SELECT t.trace_id, t.revision, t.ts_us, t.record, t.user_id, NULL FROM traces t"
+      " WHERE t.project_id = ?1 AND t.trace_id IN (SELECT value FROM json_each(?2)) "
+      "UNION ALL "
+      "SELECT t.trace_id, t.revision, t.ts_us, NULL, NULL, NULL"
+      " FROM hit h JOIN traces t ON t.id = h.id "
+      "UNION ALL "
+      "SELECT NULL, a.revision, NULL, NULL, NULL, count(*) FROM at_revision a GROUP BY a.revision";
+  Status status = Read([&](Connection& c) -> Status {
+    out = BlameCandidates();
+    Result<Statement> s = c.Prepare(sql);
+    if (!s.ok()) return s.status();
+    s->Text(project_id)
+        .Text(EncodeStringArray(trace_ids))
+        .Text(EncodeStringArray(revisions))
+        .Text(EncodeStringArray(keys.proper_suffixes))
+        .Text(keys.reversed);
+    if (keys.upper) s->Text(*keys.upper);
+    // A trace named by id that also touches the file at a revision comes twice; one of them
+    // has the record.
+    std::unordered_map<std::string, size_t> seen;
+    for (;;) {
+      Result<bool> row = s->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::Ok();
+      if (!s->ColumnIsNull(5)) {
+        out.revision_counts.emplace_back(s->ColumnString(1), s->ColumnInt(5));
+        continue;
+      }
+      auto [it, fresh] = seen.try_emplace(s->ColumnString(0), out.traces.size());
+      if (fresh) {
+        CandidateTrace& c = out.traces.emplace_back();
+        c.trace_id = it->first;
+        c.revision = s->ColumnString(1);
+        c.timestamp = s->ColumnInt(2);
+      }
+      CandidateTrace& c = out.traces[it->second];
+      if (!c.record_json && !s->ColumnIsNull(3)) {
+        c.record_json = s->ColumnString(3);
+        c.user_id = s->ColumnString(4);
+      }
+    }
+  });
+  if (!status.ok()) return status;
+  return out;
 }
 
 // --- commit links ----------------------------------------------------------------------------

@@ -49,13 +49,13 @@ json::value BuildProject(FakeBlameStore& store, int segments) {
   return json::object{{"project_id", "p"}, {"file_path", "src/a.py"}, {"blame_data", blame_data}};
 }
 
-TEST(BlameService, TwoThousandSegmentsTakeAtMostFiveQueries) {
+TEST(BlameService, TwoThousandSegmentsTakeAtMostFourQueries) {
   FakeBlameStore store;
   json::value body = BuildProject(store, 2000);
   BlameService service(store);
-  Result<json::object> r = service.Blame(body);
+  Result<json::value> r = service.Blame(body);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
-  EXPECT_LE(store.queries(), 5);
+  EXPECT_LE(store.queries(), 4);
   // 200 commits, one merged entry each (same trace, same tier: commit_link + revision_parent +
   // range_match + timestamp = 70, tier 3).
   const json::array& entries = r->at("attributions").as_array();
@@ -72,37 +72,65 @@ TEST(BlameService, RepeatedRequestsGiveTheSameAnswerWithOrWithoutTheTraceCache) 
   json::value body = BuildProject(store, 100);
   BlameService cached(store);
   BlameServiceOptions no_cache_options;
-  no_cache_options.trace_cache_capacity = 0;
+  no_cache_options.trace_cache_bytes = 0;
   BlameService uncached(store, no_cache_options);
-  Result<json::object> first = cached.Blame(body);
-  Result<json::object> second = cached.Blame(body);
-  Result<json::object> plain = uncached.Blame(body);
+  Result<json::value> first = cached.Blame(body);
+  Result<json::value> second = cached.Blame(body);
+  Result<json::value> plain = uncached.Blame(body);
   ASSERT_TRUE(first.ok() && second.ok() && plain.ok());
   EXPECT_EQ(*first, *second);
   EXPECT_EQ(*first, *plain);
 }
 
-TEST(BlameService, FiveOrMoreCandidatesSkipTheWindowQuery) {
+TEST(BlameService, LinkedTracesParsedBeforeAreNotFetchedAgain) {
+  FakeBlameStore store;
+  json::value body = BuildProject(store, 20);
+  BlameService service(store);
+  Result<json::value> first = service.Blame(body);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(store.asked_ids().size(), 4u);  // two commits, two linked traces each
+  Result<json::value> second = service.Blame(body);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(store.asked_ids().empty());
+  EXPECT_EQ(*first, *second);
+  EXPECT_GT(service.trace_cache().hits(), 0u);
+}
+
+// A trace at the first commit's parent revision that edits another file.
+void AddOtherFileTraceAtParent(FakeBlameStore& store, const std::string& id) {
+  store.AddTrace(json::parse(R"({"id": ")" + id + R"(", "timestamp": "2026-03-10T11:00:00Z",
+      "vcs": {"revision": ")" + Sha(100000) + R"("}, "files": [{"path": ".sessions"}]})"));
+}
+
+std::vector<std::string> CallsOfOneRequest(FakeBlameStore& store, const json::value& body) {
+  const size_t before = store.calls().size();
+  BlameService service(store);
+  EXPECT_TRUE(service.Blame(body).ok());
+  return {store.calls().begin() + static_cast<long>(before), store.calls().end()};
+}
+
+TEST(BlameService, TracesAtTheParentRevisionOnOtherFilesCountTowardFive) {
   FakeBlameStore store;
   json::value body = BuildProject(store, 10);
-  // Three more traces at the parent revision make five candidates.
-  for (int k = 0; k < 3; ++k) {
-    store.AddTrace(json::parse(R"({"id": "extra-)" + std::to_string(k) +
-                               R"(", "timestamp": "2026-03-10T11:00:00Z", "vcs": {"revision": ")" +
-                               Sha(100000) + R"("}, "files": [{"path": ".sessions"}]})"));
-  }
-  BlameService service(store);
-  ASSERT_TRUE(service.Blame(body).ok());
-  EXPECT_EQ(store.calls(), (std::vector<std::string>{"GetCommitLinks", "GetTracesByIds",
-                                                     "GetTracesByRevisions",
-                                                     "GetConversationSummaries"}));
+  // Two linked traces at the parent revision edit the file; two more there edit another file
+  // (they come back only as a count): four candidates, so the time window is asked for.
+  AddOtherFileTraceAtParent(store, "other-0");
+  AddOtherFileTraceAtParent(store, "other-1");
+  EXPECT_EQ(CallsOfOneRequest(store, body),
+            (std::vector<std::string>{"GetCommitLinks", "GetBlameCandidates",
+                                      "GetTracesTouchingFile", "GetConversationSummaries"}));
+  // A third one makes five: no window.
+  AddOtherFileTraceAtParent(store, "other-2");
+  EXPECT_EQ(CallsOfOneRequest(store, body),
+            (std::vector<std::string>{"GetCommitLinks", "GetBlameCandidates",
+                                      "GetConversationSummaries"}));
 }
 
 TEST(BlameService, NothingToLookUpMeansNoQuery) {
   FakeBlameStore store;
   BlameService service(store);
   // A root commit with no link and no timestamp: only the links are asked for.
-  Result<json::object> r = service.Blame(json::parse(R"({"project_id": "p", "file_path": "a.py",
+  Result<json::value> r = service.Blame(json::parse(R"({"project_id": "p", "file_path": "a.py",
       "blame_data": [{"start_line": 1, "end_line": 5, "commit_sha": "c", "parent_sha": null}]})"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(store.calls(), (std::vector<std::string>{"GetCommitLinks"}));
@@ -116,7 +144,7 @@ TEST(BlameService, NothingToLookUpMeansNoQuery) {
 TEST(BlameService, AllSegmentsSkippedAnswersAnEmptyList) {
   FakeBlameStore store;
   BlameService service(store);
-  Result<json::object> r = service.Blame(json::parse(
+  Result<json::value> r = service.Blame(json::parse(
       R"({"project_id": "p", "file_path": "a.py", "blame_data": [{"start_line": 1}]})"));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->at("attributions"), json::array());
@@ -126,7 +154,7 @@ TEST(BlameService, AllSegmentsSkippedAnswersAnEmptyList) {
 TEST(BlameService, InvalidBodyIsRejectedBeforeAnyQuery) {
   FakeBlameStore store;
   BlameService service(store);
-  Result<json::object> r = service.Blame(json::parse(R"({"project_id": "p", "file_path": "a.py",
+  Result<json::value> r = service.Blame(json::parse(R"({"project_id": "p", "file_path": "a.py",
       "blame_data": [{"start_line": 1, "end_line": 2, "commit_sha": "c"}, {"start_line": -1, "end_line": 2, "commit_sha": "c"}]})"));
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsInvalidArgument());
@@ -134,16 +162,46 @@ TEST(BlameService, InvalidBodyIsRejectedBeforeAnyQuery) {
   EXPECT_EQ(store.queries(), 0);
 }
 
+// A trace at the first commit's parent revision that edits the blamed file but is not linked.
+void AddUnlinkedFileTraceAtParent(FakeBlameStore& store, const std::string& id) {
+  store.AddTrace(json::parse(R"({"id": ")" + id + R"(", "timestamp": "2026-03-10T11:30:00Z",
+      "vcs": {"revision": ")" + Sha(100000) + R"("}, "files": [{"path": "src/a.py",
+      "conversations": [{"ranges": [{"start_line": 1, "end_line": 5}]}]}]})"));
+}
+
+TEST(BlameService, UnlinkedTouchingTracesAtTheParentAreFetchedByIdOnceThenCached) {
+  FakeBlameStore store;
+  json::value body = BuildProject(store, 10);
+  AddUnlinkedFileTraceAtParent(store, "unlinked");
+  BlameService service(store);
+  const size_t before = store.calls().size();
+  Result<json::value> first = service.Blame(body);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(std::vector<std::string>(store.calls().begin() + static_cast<long>(before),
+                                     store.calls().end()),
+            (std::vector<std::string>{"GetCommitLinks", "GetBlameCandidates", "GetTracesByIds",
+                                      "GetTracesTouchingFile", "GetConversationSummaries"}));
+  const size_t middle = store.calls().size();
+  Result<json::value> second = service.Blame(body);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(std::vector<std::string>(store.calls().begin() + static_cast<long>(middle),
+                                     store.calls().end()),
+            (std::vector<std::string>{"GetCommitLinks", "GetBlameCandidates",
+                                      "GetTracesTouchingFile", "GetConversationSummaries"}));
+  EXPECT_EQ(*first, *second);
+}
+
 TEST(BlameService, StoreErrorsPassThrough) {
-  for (const char* method : {"GetCommitLinks", "GetTracesByIds", "GetTracesByRevisions",
+  for (const char* method : {"GetCommitLinks", "GetBlameCandidates", "GetTracesByIds",
                              "GetTracesTouchingFile", "GetConversationSummaries"}) {
-    // Two linked traces at the parent revision: fewer than 5 candidates, so all five queries
-    // are made.
+    // Two linked traces and an unlinked one at the parent revision: fewer than 5 candidates,
+    // and a record to fetch, so all five queries are made.
     FakeBlameStore store;
     json::value body = BuildProject(store, 10);
+    AddUnlinkedFileTraceAtParent(store, "unlinked");
     store.FailNext(method, Status::Unavailable("database down"));
     BlameService service(store);
-    Result<json::object> r = service.Blame(body);
+    Result<json::value> r = service.Blame(body);
     ASSERT_FALSE(r.ok()) << method;
     EXPECT_TRUE(r.status().IsUnavailable()) << method;
   }

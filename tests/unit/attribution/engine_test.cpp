@@ -326,6 +326,119 @@ TEST_F(EngineTest, CandidatesAreDeduplicatedBeforeCounting) {
   EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
 }
 
+// Stubs: candidates known not to touch the file, added without their record (the service's
+// path for sources 1 and 2).
+
+TEST_F(EngineTest, StubsCountTowardFiveCandidates) {
+  // Three linked stubs and two stubs at the parent revision: five candidates, so the window
+  // trace is never seen, exactly as with the full records of WindowIsSkippedAt...Filter.
+  Link({"l1", "l2", "l3"});
+  for (const char* id : {"l1", "l2", "l3"}) EXPECT_TRUE(evidence_.AddStub(id, ""));
+  for (const char* id : {"p1", "p2"}) EXPECT_TRUE(evidence_.AddStub(id, kParent));
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}, .hash = kHash});
+  EXPECT_FALSE(One(Seg(10, 20, kHash)).tier);
+  EXPECT_TRUE(TimeWindowsNeeded({Seg(10, 20, kHash)}, evidence_).empty());
+}
+
+TEST_F(EngineTest, StubsAndFullTracesMixInTheCount) {
+  // Two linked full traces on other files, a linked stub, a stub at the parent revision:
+  // four, so the window is consulted.
+  Link({"l1", "l2", "ls"});
+  Add({.id = "l1", .path = ".shell-history", .ranges = {{1, 1}}});
+  Add({.id = "l2", .path = ".shell-history", .ranges = {{1, 1}}});
+  EXPECT_TRUE(evidence_.AddStub("ls", "some-other-revision"));
+  EXPECT_TRUE(evidence_.AddStub("p1", kParent));
+  EXPECT_EQ(TimeWindowsNeeded({Seg(10, 20)}, evidence_).size(), 1u);
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}});
+  EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
+  // One more stub at the parent makes five.
+  EXPECT_TRUE(evidence_.AddStub("p2", kParent));
+  EXPECT_TRUE(TimeWindowsNeeded({Seg(10, 20)}, evidence_).empty());
+  EXPECT_FALSE(One(Seg(10, 20)).tier);
+}
+
+TEST_F(EngineTest, StubsDeduplicateById) {
+  Link({"a", "b", "c"});
+  EXPECT_TRUE(evidence_.AddStub("a", kParent));
+  EXPECT_FALSE(evidence_.AddStub("a", kParent));   // the same stub twice
+  EXPECT_FALSE(evidence_.AddStub("a", "other"));   // the first one added is kept
+  EXPECT_FALSE(evidence_.AddStub("", kParent));    // no id, no candidate
+  Add({.id = "b", .revision = kParent, .path = "other.py", .ranges = {{1, 1}}});
+  EXPECT_FALSE(evidence_.AddStub("b", kParent));   // a full trace is not replaced by a stub
+  EXPECT_FALSE(evidence_.AddTrace(TraceSpec{.id = "a", .ranges = {{10, 20}}}.Json()));
+  EXPECT_TRUE(evidence_.AddStub("c", kParent));
+  // a, b, c are linked and at the parent revision: three distinct candidates, plus d = four.
+  EXPECT_TRUE(evidence_.AddStub("d", kParent));
+  EXPECT_EQ(evidence_.TracesAtRevision(kParent).size(), 4u);
+  EXPECT_EQ(evidence_.trace_count(), 4u);
+  EXPECT_EQ(TimeWindowsNeeded({Seg(10, 20)}, evidence_).size(), 1u);
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}});
+  EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
+}
+
+TEST_F(EngineTest, StubsNeverWinNorEnrich) {
+  // A linked stub at the parent revision would score commit_link + revision_parent; it is
+  // dropped by the file filter like any trace not touching the file.
+  Link({"s"});
+  EXPECT_TRUE(evidence_.AddStub("s", kParent));
+  EXPECT_FALSE(evidence_.trace(evidence_.FindTrace("s")).touches_file());
+  EXPECT_EQ(evidence_.trace(evidence_.FindTrace("s")).view, nullptr);
+  Attribution a = One(Seg(10, 20));
+  EXPECT_FALSE(a.tier);
+  EXPECT_FALSE(a.trace_id);
+  // With a window trace on the file, that one wins and takes nothing from the stub.
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}, .url = "u", .type = "", .model = ""});
+  a = One(Seg(10, 20));
+  EXPECT_EQ(a.trace_id, "w");
+  EXPECT_EQ(a.contributor_type, "unknown");
+  EXPECT_FALSE(a.model_id);
+}
+
+TEST_F(EngineTest, CountedTracesAtTheParentRevisionCountWithoutBeingAdded) {
+  // Two linked traces at the parent revision are added; the store says the revision has five
+  // traces: three more that do not touch the file. Five candidates, so no window.
+  Link({"l1", "l2"});
+  Add({.id = "l1", .revision = kParent, .path = ".sessions", .ranges = {{1, 1}}});
+  EXPECT_TRUE(evidence_.AddStub("l2", kParent));
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}});
+  evidence_.SetRevisionCount(kParent, 5);
+  EXPECT_EQ(evidence_.UnaddedAtRevision(kParent), 3u);
+  EXPECT_TRUE(TimeWindowsNeeded({Seg(10, 20)}, evidence_).empty());
+  EXPECT_FALSE(One(Seg(10, 20)).tier);
+  // Four: the window is consulted and its trace wins.
+  evidence_.SetRevisionCount(kParent, 4);
+  EXPECT_EQ(TimeWindowsNeeded({Seg(10, 20)}, evidence_).size(), 1u);
+  EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
+  // A count below what was added adds nothing (and takes nothing away).
+  evidence_.SetRevisionCount(kParent, 1);
+  EXPECT_EQ(evidence_.UnaddedAtRevision(kParent), 0u);
+  EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
+  // Counts of other revisions do not matter to this segment.
+  evidence_.SetRevisionCount("some-other-revision", 50);
+  EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
+  EXPECT_EQ(evidence_.UnaddedAtRevision("never-counted"), 0u);
+}
+
+TEST_F(EngineTest, CountedTracesAreDistinctFromLinkedOnesElsewhere) {
+  // Three linked traces at another revision plus two uncounted-but-stored traces at the parent:
+  // five.
+  Link({"a", "b", "c"});
+  for (const char* id : {"a", "b", "c"}) EXPECT_TRUE(evidence_.AddStub(id, "elsewhere"));
+  evidence_.SetRevisionCount(kParent, 2);
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}});
+  EXPECT_FALSE(One(Seg(10, 20)).tier);
+  evidence_.SetRevisionCount(kParent, 1);
+  EXPECT_EQ(One(Seg(10, 20)).trace_id, "w");
+}
+
+TEST_F(EngineTest, StubsAreNotInTheTimeIndex) {
+  EXPECT_TRUE(evidence_.AddStub("s", kParent));
+  Add({.id = "w", .timestamp = kInWindow, .ranges = {{10, 20}}});
+  std::vector<int32_t> seen;
+  evidence_.ForEachTraceInWindow(0, INT64_MAX, [&](int32_t i) { seen.push_back(i); });
+  EXPECT_EQ(seen, (std::vector<int32_t>{evidence_.FindTrace("w")}));
+}
+
 TEST_F(EngineTest, TimeWindowEdgesAreInclusiveToTheMicrosecond) {
   const struct {
     const char* trace_time;

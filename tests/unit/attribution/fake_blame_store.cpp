@@ -119,6 +119,34 @@ Result<std::vector<StoredTrace>> FakeBlameStore::GetTracesTouchingFile(
   });
 }
 
+Result<Store::BlameCandidates> FakeBlameStore::GetBlameCandidates(
+    const std::string&, const std::vector<std::string>& trace_ids,
+    const std::vector<std::string>& revisions, const std::string& file_path) {
+  if (auto failure = Enter("GetBlameCandidates")) return *failure;
+  asked_ids_ = trace_ids;
+  const std::set<std::string> ids(trace_ids.begin(), trace_ids.end());
+  const std::set<std::string> revs(revisions.begin(), revisions.end());
+  BlameCandidates out;
+  std::map<std::string, int64_t> counts;
+  // Newest first, so that nothing can depend on the order a store happens to return.
+  for (auto it = traces_.rbegin(); it != traces_.rend(); ++it) {
+    const Row& row = *it;
+    const bool at_revision = revs.count(row.revision) > 0;
+    if (at_revision) ++counts[row.revision];
+    const bool touches =
+        std::any_of(row.paths.begin(), row.paths.end(),
+                    [&](const std::string& p) { return PathMatches(p, file_path); });
+    if (ids.count(row.trace.trace_id) > 0) {
+      out.traces.push_back({row.trace.trace_id, row.revision, row.trace.timestamp,
+                            row.trace.record_json, row.trace.user_id});
+    } else if (at_revision && touches) {
+      out.traces.push_back({row.trace.trace_id, row.revision, row.trace.timestamp, {}, ""});
+    }
+  }
+  out.revision_counts.assign(counts.rbegin(), counts.rend());
+  return out;
+}
+
 Result<std::unordered_map<std::string, std::string>> FakeBlameStore::GetConversationSummaries(
     const std::string&, const std::vector<std::string>& urls) {
   if (auto failure = Enter("GetConversationSummaries")) return *failure;

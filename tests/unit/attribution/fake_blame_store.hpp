@@ -1,5 +1,5 @@
 // An in-memory Store with just the reads the blame service makes, counting its queries. Every
-// other method answers kNotImplemented. A method can be made to fail to test error paths.
+// other method answers kNotImplemented (BlameOnlyStore). A method can be made to fail to test error paths.
 #pragma once
 
 #include <functional>
@@ -12,10 +12,11 @@
 #include <boost/json/object.hpp>
 
 #include "storage/store.hpp"
+#include "unit/attribution/blame_only_store.hpp"
 
 namespace ats::attribution::testing {
 
-class FakeBlameStore : public Store {
+class FakeBlameStore : public BlameOnlyStore {
  public:
   // Loads a golden case's setup (traces in order, first id wins; links by sha, later wins).
   void LoadSetup(const boost::json::object& setup);
@@ -26,6 +27,8 @@ class FakeBlameStore : public Store {
   }
 
   int queries() const { return queries_; }
+  // The trace_ids of the last GetBlameCandidates call.
+  const std::vector<std::string>& asked_ids() const { return asked_ids_; }
   const std::vector<std::string>& calls() const { return calls_; }
   // The next call of the method named `method` (e.g. "GetTracesByIds") returns this status.
   void FailNext(std::string method, Status status) {
@@ -42,49 +45,14 @@ class FakeBlameStore : public Store {
   Result<std::vector<StoredTrace>> GetTracesTouchingFile(
       const std::string& project_id, const std::string& file_path,
       const std::vector<TimeWindow>& windows) override;
+  // Like the backends: the traces named by id with records, the traces at the revisions that
+  // touch the file without, and the count of traces per revision.
+  Result<BlameCandidates> GetBlameCandidates(const std::string& project_id,
+                                             const std::vector<std::string>& trace_ids,
+                                             const std::vector<std::string>& revisions,
+                                             const std::string& file_path) override;
   Result<std::unordered_map<std::string, std::string>> GetConversationSummaries(
       const std::string& project_id, const std::vector<std::string>& urls) override;
-
-  // --- not used by blame ---------------------------------------------------------------------
-  Result<int> Migrate() override { return Unused(); }
-  Result<int> SchemaVersion() override { return Unused(); }
-  Status Ping() override { return Unused(); }
-  Result<std::vector<TableCount>> CountRows() override { return Unused(); }
-  Status DropAll() override { return Unused(); }
-  Result<Project> UpsertProject(const ProjectUpsert&) override { return Unused(); }
-  Result<std::optional<Project>> GetProject(const std::string&) override { return Unused(); }
-  Result<ProjectStats> GetProjectStats(const std::string&) override { return Unused(); }
-  Status SetProjectVisibility(const std::string&, const std::string&) override { return Unused(); }
-  Status AddProjectMember(const std::string&, const std::string&) override { return Unused(); }
-  Status RemoveProjectMember(const std::string&, const std::string&) override { return Unused(); }
-  Result<bool> IsProjectMember(const std::string&, const std::string&) override { return Unused(); }
-  Result<std::vector<bool>> InsertTraces(const std::string&, const std::string&,
-                                         const std::vector<NewTrace>&,
-                                         const std::vector<ConversationContent>&) override {
-    return Unused();
-  }
-  Result<std::optional<StoredTrace>> GetTrace(const std::string&, const std::string&) override {
-    return Unused();
-  }
-  Result<TracePage> ListTraces(const TraceFilter&) override { return Unused(); }
-  Result<CommitLink> UpsertCommitLink(const std::string&, const CommitLink&) override {
-    return Unused();
-  }
-  Result<std::optional<CommitLink>> GetCommitLink(const std::string&, const std::string&) override {
-    return Unused();
-  }
-  Status UpsertConversations(const std::string&, const std::string&,
-                             const std::vector<ConversationContent>&) override {
-    return Unused();
-  }
-  Result<std::optional<std::string>> GetConversation(const std::string&,
-                                                     const std::string&) override {
-    return Unused();
-  }
-  Status InsertToken(const TokenRecord&) override { return Unused(); }
-  Result<std::optional<TokenRecord>> GetToken(const std::string&) override { return Unused(); }
-  Result<std::vector<TokenRecord>> ListTokens() override { return Unused(); }
-  Status RevokeToken(const std::string&, UnixMicros) override { return Unused(); }
 
  private:
   struct Row {
@@ -92,7 +60,6 @@ class FakeBlameStore : public Store {
     std::string revision;
     std::vector<std::string> paths;
   };
-  static Status Unused() { return Status::NotImplemented("not used by blame"); }
   std::vector<StoredTrace> Select(const std::function<bool(const Row&)>& keep) const;
   // Counts the call; returns the injected failure when it is for `method`.
   std::optional<Status> Enter(const std::string& method);
@@ -102,6 +69,7 @@ class FakeBlameStore : public Store {
   std::map<std::string, std::string> conversations_;
   int queries_ = 0;
   std::vector<std::string> calls_;
+  std::vector<std::string> asked_ids_;
   std::string fail_method_;
   Status fail_status_;
 };
