@@ -7,6 +7,7 @@
 #   CTEST_ARGS="-L unit" scripts/test.sh                                # a subset
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 BUILD=${BUILD:-build}
 JOBS=${JOBS:-$(nproc)}
 
@@ -16,7 +17,7 @@ cmake --build "$BUILD" -j "$JOBS"
 
 pg_dir=$(mktemp -d /tmp/ats-test-pg.XXXXXX)
 chmod 755 "$pg_dir"
-cleanup() { scripts/pg-test-server.sh stop "$pg_dir" || true; rm -rf "$pg_dir"; }
+cleanup() { "$ROOT/scripts/pg-test-server.sh" stop "$pg_dir" || true; rm -rf "$pg_dir"; }
 trap cleanup EXIT
 ATS_TEST_PG_URL=$(scripts/pg-test-server.sh start "$pg_dir")
 export ATS_TEST_PG_URL
