@@ -194,7 +194,11 @@ json::object AttributionToJson(const Attribution& a, json::storage_ptr sp) {
   PutOptional(o, "contributor_type", a.contributor_type);
   PutOptional(o, "conversation_url", a.conversation_url);
   PutOptional(o, "conversation_summary", a.conversation_summary);
-  o.emplace("tool", a.tool);
+  if (a.tool) {
+    o.emplace("tool", *a.tool);
+  } else {
+    o.emplace("tool", nullptr);
+  }
   json::array signals(sp);
   a.signals.ForEach([&](Signal s) { signals.emplace_back(json::string_view(SignalName(s))); });
   o.emplace("signals", std::move(signals));

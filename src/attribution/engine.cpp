@@ -265,7 +265,9 @@ Attribution ScoreSpan(const Segment& seg, Span span, const std::vector<int32_t>&
   a.commit_link_match = best.signals.Has(Signal::kCommitLink);
   a.content_hash_match = best.signals.Has(Signal::kContentHash);
   if (!winner.view->timestamp.empty()) a.timestamp = winner.view->timestamp;
-  a.tool = winner.view->tool;
+  if (!winner.view->tool.is_null()) {
+    a.tool = std::shared_ptr<const boost::json::value>(winner.view, &winner.view->tool);
+  }
   a.matched_range = MatchedRange(file, line);
 
   Enrichment meta;

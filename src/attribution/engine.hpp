@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -57,7 +58,8 @@ struct Attribution {
   std::optional<std::string> conversation_summary;  // filled by FillConversationSummaries
   std::optional<std::string> timestamp;             // the winning trace's, as recorded
   std::optional<LineRange> matched_range;
-  boost::json::value tool;                          // the winning trace's tool, null otherwise
+  // The winning trace's tool object (shared with its parsed record), null otherwise.
+  std::shared_ptr<const boost::json::value> tool;
 };
 
 // Runs sections 1-6 for `segments` of evidence.file_path(): ledger runs first, the heuristic for

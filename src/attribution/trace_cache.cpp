@@ -117,6 +117,21 @@ TraceViewCache::Found TraceViewCache::Find(std::string_view project_id,
                                            std::string_view trace_id) {
   if (capacity_ == 0) return {};
   std::lock_guard<std::mutex> lock(mu_);
+  return FindLocked(project_id, trace_id);
+}
+
+void TraceViewCache::FindAll(std::string_view project_id,
+                             std::span<const std::string_view> trace_ids,
+                             std::vector<Found>& out) {
+  out.clear();
+  out.resize(trace_ids.size());
+  if (capacity_ == 0 || trace_ids.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < trace_ids.size(); ++i) out[i] = FindLocked(project_id, trace_ids[i]);
+}
+
+TraceViewCache::Found TraceViewCache::FindLocked(std::string_view project_id,
+                                                 std::string_view trace_id) {
   auto it = index_.find(Key{project_id, trace_id});
   if (it == index_.end()) return {};
   ++hits_;

@@ -19,8 +19,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -59,6 +61,10 @@ class TraceViewCache {
     UnixMicros stored_timestamp = 0;
   };
   Found Find(std::string_view project_id, std::string_view trace_id);
+  // Find for several traces of one project under one lock (a request looks up hundreds, from
+  // many threads at once): out[i] is for trace_ids[i].
+  void FindAll(std::string_view project_id, std::span<const std::string_view> trace_ids,
+               std::vector<Found>& out);
 
   size_t size() const;   // entries
   size_t bytes() const;  // approximate bytes held
@@ -92,6 +98,8 @@ class TraceViewCache {
 
   // Drops least recently used entries until the total fits. Requires mu_.
   void EvictLocked();
+  // Find's look-up. Requires mu_.
+  Found FindLocked(std::string_view project_id, std::string_view trace_id);
 
   const size_t capacity_;
   mutable std::mutex mu_;

@@ -41,13 +41,16 @@ Status BlameService::AddCandidates(const std::string& project_id, const std::str
   candidates.reserve(lookups.trace_ids.size());
 
   // Stored records never change: a trace parsed before needs no fetching.
+  std::vector<std::string_view> ids(lookups.trace_ids.begin(), lookups.trace_ids.end());
+  std::vector<attribution::TraceViewCache::Found> found;
+  trace_cache_.FindAll(project_id, ids, found);
   std::vector<std::string> fetch_ids;
-  for (const std::string& id : lookups.trace_ids) {
-    attribution::TraceViewCache::Found found = trace_cache_.Find(project_id, id);
-    if (found.view != nullptr) {
-      candidates.push_back({true, found.stored_timestamp, found.view->id, {}, std::move(found.view)});
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (found[i].view != nullptr) {
+      candidates.push_back(
+          {true, found[i].stored_timestamp, found[i].view->id, {}, std::move(found[i].view)});
     } else {
-      fetch_ids.push_back(id);
+      fetch_ids.emplace_back(ids[i]);
     }
   }
   Store::BlameCandidates fetched;
@@ -59,6 +62,12 @@ Status BlameService::AddCandidates(const std::string& project_id, const std::str
   }
   // Touching traces at a parent revision come without their record: from the cache, or else
   // fetched all together.
+  ids.clear();
+  for (const Store::CandidateTrace& c : fetched.traces) {
+    if (!c.record_json) ids.push_back(c.trace_id);
+  }
+  trace_cache_.FindAll(project_id, ids, found);
+  size_t next_found = 0;
   std::vector<std::string> missing;
   const ViewSet linked(fetch_ids.begin(), fetch_ids.end());
   for (const Store::CandidateTrace& c : fetched.traces) {
@@ -67,7 +76,7 @@ Status BlameService::AddCandidates(const std::string& project_id, const std::str
     if (c.record_json) {
       added.view = trace_cache_.Get(project_id, c.trace_id, *c.record_json, c.timestamp);
     } else {
-      added.view = trace_cache_.Find(project_id, c.trace_id).view;
+      added.view = std::move(found[next_found++].view);
       if (added.view == nullptr) missing.push_back(c.trace_id);
     }
   }

@@ -97,7 +97,39 @@ std::string EncodeStringArray(const std::vector<std::string>& values) {
   return boost::json::serialize(array);
 }
 
+namespace {
+
+// EncodeStringArray's own output (["a","b"], plain ASCII without escapes: ids, hashes), split
+// without building a DOM; nullopt for anything else, which the full parser then handles.
+std::optional<std::vector<std::string>> SplitPlainStringArray(std::string_view json) {
+  if (json.size() < 2 || json.front() != '[' || json.back() != ']') return std::nullopt;
+  std::vector<std::string> out;
+  size_t i = 1;
+  const size_t end = json.size() - 1;
+  if (i == end) return out;
+  for (;;) {
+    if (json[i] != '"') return std::nullopt;
+    const size_t start = ++i;
+    while (i < end && json[i] != '"') {
+      const auto c = static_cast<unsigned char>(json[i]);
+      if (c == '\\' || c < 0x20 || c >= 0x80) return std::nullopt;
+      ++i;
+    }
+    if (i == end) return std::nullopt;
+    out.emplace_back(json.substr(start, i - start));
+    ++i;  // the closing quote
+    if (i == end) return out;
+    if (json[i] != ',') return std::nullopt;
+    ++i;
+  }
+}
+
+}  // namespace
+
 Result<std::vector<std::string>> DecodeStringArray(std::string_view json) {
+  if (std::optional<std::vector<std::string>> plain = SplitPlainStringArray(json)) {
+    return std::move(*plain);
+  }
   boost::system::error_code ec;
   boost::json::value parsed = boost::json::parse(json, ec);
   if (ec || !parsed.is_array()) return Status::Internal("stored value is not a JSON array");

@@ -165,7 +165,7 @@ TEST(BlameResponseJson, HeuristicEntryShape) {
   a.conversation_summary = "hi";
   a.timestamp = "2026-02-11T10:02:47.551902+00:00";
   a.matched_range = LineRange{10, 25};
-  a.tool = json::parse(R"({"name": "cursor", "version": "1.7"})");
+  a.tool = std::make_shared<const json::value>(json::parse(R"({"name": "cursor", "version": "1.7"})"));
   const json::object o = BlameResponseToJson("src/a.py", {a});
   EXPECT_EQ(json::value(o), json::parse(R"({"file_path": "src/a.py", "attributions": [{
       "start_line": 10, "end_line": 25, "tier": 1, "confidence": 1.0, "trace_id": "t1",

@@ -573,7 +573,8 @@ TEST_F(EngineTest, ResultFieldsComeFromTheWinnerAndTheSegment) {
   EXPECT_EQ(a.commit_sha, kCommit);
   EXPECT_EQ(a.trace_id, "t1");
   EXPECT_EQ(a.timestamp, "2026-02-11T10:02:47.551902+00:00");  // the trace's, as recorded
-  EXPECT_EQ(a.tool, json::parse(R"({"name": "claude-code"})"));
+  ASSERT_TRUE(a.tool);
+  EXPECT_EQ(*a.tool, json::parse(R"({"name": "claude-code"})"));
   EXPECT_TRUE(a.commit_link_match);
   EXPECT_TRUE(a.content_hash_match);
   EXPECT_EQ(a.contributor_type, "ai");
