@@ -858,6 +858,8 @@ Result<std::unordered_map<std::string, std::string>> SqliteStore::ConversationCo
     const std::string& project_id, const std::vector<std::string>& urls, const char* column) {
   std::unordered_map<std::string, std::string> out;
   if (urls.empty()) return out;
+  // Answered from the conversation_lookups index alone (migration 0002): the row's columns
+  // after the content are behind its overflow pages.
   Status status = Read([&](Connection& c) -> Status {
     Result<Statement> s = c.Prepare(std::string("SELECT url, ") + column +
                                     " FROM conversation_contents WHERE project_id = ?1 "
