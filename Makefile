@@ -42,7 +42,7 @@ test-asan:
 # pipelining, limits, shutdown), concurrent store writers, caches used from many threads, and
 # the crash, outage and shutdown tests of the service.
 TSAN_REPORTS = $(CURDIR)/build-tsan/sanitizer-reports
-TSAN_TESTS = Concurren|HttpServer|Shutdown|Sigterm|Crash|Outage
+TSAN_TESTS = Concurren|Coalescer|HttpServer|Shutdown|Sigterm|Crash|Outage
 test-tsan:
 	@rm -rf $(TSAN_REPORTS) && mkdir -p $(TSAN_REPORTS)
 	@status=0; BUILD=build-tsan CMAKE_FLAGS="-DATS_TSAN=ON -DATS_BUILD_BENCH=OFF" \

@@ -11,14 +11,17 @@
 // sorted, well-formed (start <= end, tier 1..6 or null, confidence in [0, 1]); the response
 // serialises.
 #include <algorithm>
-#include <boost/json/serialize.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
+
+#include <boost/json/serialize.hpp>
 
 #include "attribution/blame_json.hpp"
 #include "attribution/engine.hpp"

@@ -1,8 +1,12 @@
 #include "fuzz/fuzz_support.hpp"
 
-#include <boost/json/parser.hpp>
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+
+#include <boost/json/parser.hpp>
 
 #include "http/handler_support.hpp"
 
@@ -29,6 +33,33 @@ std::optional<json::value> ParseBody(std::string_view bytes) {
     return std::nullopt;
   }
   return std::move(*body);
+}
+
+bool SameJson(const json::value& a, const json::value& b) {
+  if (a.is_double() && b.is_double()) {
+    const double x = a.get_double(), y = b.get_double();
+    return x == y || std::fabs(x - y) <= 4 * std::numeric_limits<double>::epsilon() *
+                                             std::max(std::fabs(x), std::fabs(y));
+  }
+  if (a.kind() != b.kind()) return false;
+  if (a.is_array()) {
+    const json::array &x = a.get_array(), &y = b.get_array();
+    if (x.size() != y.size()) return false;
+    for (size_t i = 0; i < x.size(); ++i) {
+      if (!SameJson(x[i], y[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    const json::object &x = a.get_object(), &y = b.get_object();
+    if (x.size() != y.size()) return false;
+    for (const auto& kv : x) {
+      const json::value* other = y.if_contains(kv.key());
+      if (!other || !SameJson(kv.value(), *other)) return false;
+    }
+    return true;
+  }
+  return a == b;
 }
 
 Services::Services() {

@@ -33,6 +33,11 @@ std::optional<boost::json::value> ParseJson(std::string_view bytes);
 // default limit: also rejects invalid UTF-8 and NUL in strings); nullopt when rejected.
 std::optional<boost::json::value> ParseBody(std::string_view bytes);
 
+// Structural equality of two JSON values, except that doubles need only agree to within a few
+// units in the last place: Boost 1.81's parser is not correctly rounded (precise number parsing
+// came in 1.83), so the text the serialiser writes for a double may read back one ulp away.
+bool SameJson(const boost::json::value& a, const boost::json::value& b);
+
 // A fresh in-memory SQLite store, migrated, and every service built on it as cmd_serve.cpp builds
 // them. Not copyable; the services refer to the store by reference.
 struct Services {

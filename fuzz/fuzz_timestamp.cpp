@@ -3,6 +3,7 @@
 // Property: what parses formats back (FormatTimestamp) to text that parses to the same instant.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 

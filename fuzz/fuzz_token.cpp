@@ -7,6 +7,7 @@
 //
 // Properties: only the exact issued token verifies, and as its user with its scopes; parsed
 // scopes are known, distinct and non-empty; a parsed duration is positive and at most 100 years.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>

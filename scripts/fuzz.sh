@@ -57,6 +57,7 @@ for t in $FUZZ_TARGETS; do
   corpus="$work/corpus/$t"
   artifacts="$work/artifacts/$t"
   log="$work/logs/$t.log"
+  rm -rf "$artifacts"  # only this run's findings
   mkdir -p "$corpus" "$artifacts" "$(dirname "$log")" "$work/seeds/$t"
   echo "fuzz_$t: ${FUZZ_SECONDS}s"
   # max_len: the blame cases and the recorded bodies run to ~20 KB; HTTP inputs stay small so
