@@ -55,6 +55,12 @@ class ForwardingStore : public Store {
       const std::string& p, const std::string& f, const std::vector<TimeWindow>& w) override {
     return target_.GetTracesTouchingFile(p, f, w);
   }
+  Result<BlameCandidates> GetBlameCandidates(const std::string& p,
+                                             const std::vector<std::string>& ids,
+                                             const std::vector<std::string>& revisions,
+                                             const std::string& file) override {
+    return target_.GetBlameCandidates(p, ids, revisions, file);
+  }
   Result<CommitLink> UpsertCommitLink(const std::string& p, const CommitLink& l) override {
     return target_.UpsertCommitLink(p, l);
   }
