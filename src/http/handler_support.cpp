@@ -92,12 +92,6 @@ Status CheckRequestText(const Request& request) {
   return Status::Ok();
 }
 
-Result<std::optional<std::string>> QueryText(const Request& request, std::string_view name) {
-  const std::string* value = request.QueryParam(name);
-  if (!value) return std::optional<std::string>();
-  return std::optional<std::string>(*value);
-}
-
 Result<std::string> RequiredProjectId(const Request& request) {
   const std::string* value = request.QueryParam("project_id");
   if (!value || value->empty()) {

@@ -24,9 +24,6 @@ inline constexpr std::string_view kAnyScope = "";
 Result<auth::Caller> Authenticate(ApiContext& context, const Request& request,
                                   std::string_view scope);
 
-// The query parameter `name`, validated as storable text; nullopt when absent.
-Result<std::optional<std::string>> QueryText(const Request& request, std::string_view name);
-
 // A required `project_id` query parameter (400 `project_id query parameter is required`).
 Result<std::string> RequiredProjectId(const Request& request);
 
