@@ -18,6 +18,8 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "common/crypto.hpp"
 #include "common/time.hpp"
 #include "storage/migration.hpp"
@@ -1065,6 +1067,48 @@ TEST(OpenStoreTest, InMemorySqliteWorks) {
     EXPECT_EQ(Must(store->ListTraces({.project_id = "p"})).total, 1);
     EXPECT_EQ(Must(store->GetTrace("p", "t"))->user_id, "u");
   }
+}
+
+// SQLite has one writer. While another process holds the database's write lock, a write waits
+// for it up to the timeout (busy_timeout), and writes queued behind that one must not add their
+// own full wait on top: each answers kUnavailable within about one timeout of its start.
+TEST(SqliteWriterTest, WritesQueuedBehindALockedDatabaseGiveUpWithinTheTimeout) {
+  TestDatabase db(kSqlite, /*isolated=*/true);
+  StoreOptions options;
+  options.database_url = db.url();
+  options.timeout_seconds = 1;
+  std::unique_ptr<Store> store = Must(OpenStore(options));
+  Must(store->Migrate());
+
+  sqlite3* holder = nullptr;
+  const std::string file = db.url().substr(std::string("sqlite:///").size());
+  ASSERT_EQ(sqlite3_open(file.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  constexpr int kWriters = 3;
+  std::vector<std::thread> writers;
+  std::vector<Status> results(kWriters);
+  std::vector<std::chrono::steady_clock::duration> waits(kWriters);
+  for (int i = 0; i < kWriters; ++i) {
+    writers.emplace_back([&, i] {
+      const auto started = std::chrono::steady_clock::now();
+      results[i] = store->InsertTraces("p", "u", {MakeTrace("t" + std::to_string(i), kBase)}, {})
+                       .status();
+      waits[i] = std::chrono::steady_clock::now() - started;
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+
+  for (int i = 0; i < kWriters; ++i) {
+    EXPECT_TRUE(results[i].IsUnavailable()) << i << ": " << results[i].ToString();
+    // Queued waits would add up to kWriters seconds for the last writer.
+    EXPECT_LT(waits[i], std::chrono::milliseconds(1800)) << i << " " << results[i].ToString();
+  }
+  // Nothing of the refused writes was stored, and the store writes again once the lock is gone.
+  EXPECT_EQ(Must(store->ListTraces({.project_id = "p"})).total, 0);
+  ASSERT_OK(store->InsertTraces("p", "u", {MakeTrace("after", kBase)}, {}).status());
 }
 
 TEST(PostgresRecoveryTest, BrokenConnectionsAreReplacedOnTheNextUse) {

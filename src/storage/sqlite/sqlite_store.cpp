@@ -1,5 +1,6 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -164,7 +165,10 @@ class SqliteStore final : public Store {
                             const std::string& user_id,
                             const std::vector<PreparedConversation>& conversations, UnixMicros now);
 
-  std::mutex writer_mu_;
+  // Timed, so that a request queued behind a long write answers kUnavailable after timeout_
+  // instead of waiting without bound (SQLite has one writer; busy_timeout only covers waits on
+  // other processes' locks).
+  std::timed_mutex writer_mu_;
   std::unique_ptr<Connection> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;  // after writer_: stops before it closes
 
@@ -177,8 +181,15 @@ class SqliteStore final : public Store {
 
 template <typename Fn>
 Status SqliteStore::Write(Fn&& fn) {
-  std::lock_guard lock(writer_mu_);
+  // One time budget per call: waiting for the writer and then for the database lock (held by
+  // another process) together stay within timeout_.
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  std::unique_lock lock(writer_mu_, deadline);
+  if (!lock.owns_lock()) return Status::Unavailable("the SQLite writer did not become free in time");
   Connection& c = *writer_;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  sqlite3_busy_timeout(c.db(), static_cast<int>(std::max<int64_t>(1, left.count())));
   Result<Statement> begin = c.Prepare("BEGIN IMMEDIATE");
   if (!begin.ok()) return begin.status();
   ATS_RETURN_IF_ERROR(begin->Run());
@@ -204,7 +215,8 @@ Status SqliteStore::Read(Fn&& fn, bool snapshot) {
     return status;
   };
   if (!has_readers_) {
-    std::lock_guard lock(writer_mu_);
+    std::unique_lock lock(writer_mu_, timeout_);
+    if (!lock.owns_lock()) return Status::Unavailable("the SQLite connection did not become free in time");
     return run(*writer_);
   }
   std::unique_ptr<Connection> reader;
