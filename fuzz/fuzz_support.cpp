@@ -74,7 +74,7 @@ Services::Services() {
   projects = std::make_unique<ProjectService>(*store, *access);
   commit_links = std::make_unique<CommitLinkService>(*store, *access, limits);
   conversations = std::make_unique<ConversationService>(*store, *access, limits);
-  blame = std::make_unique<BlameService>(*store);
+  blame = std::make_unique<BlameService>(*store, *access);
 }
 
 auth::Caller AdminCaller() {

@@ -63,7 +63,7 @@ int RunServe(const std::vector<std::string>& argv) {
   ProjectService projects(db, access);
   CommitLinkService commit_links(db, access, config->limits);
   ConversationService conversations(db, access, config->limits);
-  BlameService blame(db);
+  BlameService blame(db, access);
   HealthService health(db);
   http::ApiContext context{tokens,        rate_limiter, access,      traces,
                            projects,      commit_links, conversations, blame,

@@ -24,8 +24,18 @@ constexpr size_t kResponseArenaBytes = 32 * 1024;
 
 }  // namespace
 
+BlameService::BlameService(Store& store, ProjectAccess& access, BlameServiceOptions options)
+    : store_(store),
+      access_(access),
+      limits_(options.limits),
+      trace_cache_(options.trace_cache_bytes) {}
+
 BlameService::BlameService(Store& store, BlameServiceOptions options)
-    : store_(store), limits_(options.limits), trace_cache_(options.trace_cache_bytes) {}
+    : store_(store),
+      own_access_(std::make_unique<ProjectAccess>(store)),
+      access_(*own_access_),
+      limits_(options.limits),
+      trace_cache_(options.trace_cache_bytes) {}
 
 Status BlameService::AddCandidates(const std::string& project_id, const std::string& file_path,
                                    const attribution::TraceLookups& lookups,
@@ -128,12 +138,9 @@ void BlameService::AddWindowTraces(const std::string& project_id,
   }
 }
 
-Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {
-  Result<attribution::BlameRequest> parsed = attribution::ParseBlameRequest(body, limits_);
-  if (!parsed.ok()) return parsed.status();
-  const attribution::BlameRequest& request = *parsed;
+Status BlameService::GatherEvidence(const attribution::BlameRequest& request,
+                                    attribution::Evidence& evidence) {
   const std::string& project = request.project_id;
-  attribution::Evidence evidence(request.file_path);
 
   // 1. The commit links (and ledgers) of every segment's commit.
   std::vector<std::string> shas;
@@ -167,13 +174,21 @@ Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {
     if (!traces.ok()) return traces.status();
     AddWindowTraces(project, *traces, evidence);
   }
+  return Status::Ok();
+}
+
+Result<boost::json::value> BlameService::Answer(const attribution::BlameRequest& request,
+                                                bool may_read) {
+  const std::string& project = request.project_id;
+  attribution::Evidence evidence(request.file_path);
+  if (may_read) ATS_RETURN_IF_ERROR(GatherEvidence(request, evidence));
 
   std::vector<attribution::Attribution> attributions =
       attribution::Attribute(request.segments, evidence);
 
   // 4. Summaries of the conversations that won, as stored prefixes.
   const std::vector<std::string> urls = attribution::ConversationUrls(attributions);
-  if (!urls.empty()) {
+  if (may_read && !urls.empty()) {
     Result<std::unordered_map<std::string, std::string>> summaries =
         store_.GetConversationSummaries(project, urls);
     if (!summaries.ok()) return summaries.status();
@@ -182,6 +197,23 @@ Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {
   return boost::json::value(attribution::BlameResponseToJson(
       request.file_path, attributions,
       boost::json::make_shared_resource<boost::json::monotonic_resource>(kResponseArenaBytes)));
+}
+
+Result<boost::json::value> BlameService::Blame(const auth::Caller& caller,
+                                               const boost::json::value& body) {
+  Result<attribution::BlameRequest> parsed = attribution::ParseBlameRequest(body, limits_);
+  if (!parsed.ok()) return parsed.status();
+  Status access = access_.CheckRead(caller, parsed->project_id, "Project not found");
+  if (!access.ok() && !access.IsNotFound()) return access;
+  // A hidden project answers as an unknown one does: with no evidence, every line unattributed.
+  // Answering 404 instead would tell a token holder that a private project of that name exists.
+  return Answer(*parsed, /*may_read=*/access.ok());
+}
+
+Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {
+  Result<attribution::BlameRequest> parsed = attribution::ParseBlameRequest(body, limits_);
+  if (!parsed.ok()) return parsed.status();
+  return Answer(*parsed, /*may_read=*/true);
 }
 
 }  // namespace ats

@@ -1,9 +1,15 @@
-// BlameService over an in-memory store: bounded queries, error propagation, skipped look-ups.
+// BlameService over an in-memory store: bounded queries, error propagation, skipped look-ups,
+// private projects.
 #include "service/blame_service.hpp"
 
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include "unit/attribution/fake_blame_store.hpp"
@@ -205,6 +211,118 @@ TEST(BlameService, StoreErrorsPassThrough) {
     ASSERT_FALSE(r.ok()) << method;
     EXPECT_TRUE(r.status().IsUnavailable()) << method;
   }
+}
+
+// FakeBlameStore that also knows projects and their members, for the access check.
+class ProjectsStore : public FakeBlameStore {
+ public:
+  void AddProject(const std::string& project_id, const std::string& visibility,
+                  const std::string& owner) {
+    Project p;
+    p.project_id = project_id;
+    p.visibility = visibility;
+    p.owner_user_id = owner;
+    projects_[project_id] = p;
+  }
+  void AddMember(const std::string& project_id, const std::string& user) {
+    members_.insert({project_id, user});
+  }
+  void FailProjectLookups(Status status) { project_failure_ = std::move(status); }
+
+  Result<std::optional<Project>> GetProject(const std::string& project_id) override {
+    if (project_failure_) return *project_failure_;
+    auto it = projects_.find(project_id);
+    if (it == projects_.end()) return std::optional<Project>();
+    return std::optional<Project>(it->second);
+  }
+  Result<bool> IsProjectMember(const std::string& project_id, const std::string& user) override {
+    return members_.contains({project_id, user});
+  }
+
+ private:
+  std::map<std::string, Project> projects_;
+  std::set<std::pair<std::string, std::string>> members_;
+  std::optional<Status> project_failure_;
+};
+
+auth::Caller Reader(const std::string& user) {
+  return {"token-" + user, user, {auth::kScopeRead}, {}};
+}
+
+bool AnyAttributed(const json::value& answer) {
+  for (const json::value& a : answer.at("attributions").as_array()) {
+    if (!a.at("trace_id").is_null()) return true;
+  }
+  return false;
+}
+
+TEST(BlameService, APrivateProjectAnswersOutsidersExactlyAsAnUnknownProject) {
+  ProjectsStore store;
+  const json::value body = BuildProject(store, 10);
+  store.AddProject("p", "private", "olivia");
+  store.AddMember("p", "bob");
+  ProjectAccess access(store);
+  BlameService service(store, access);
+  // The same request where no project "p" exists at all.
+  ProjectsStore nothing;
+  ProjectAccess nothing_access(nothing);
+  BlameService unknown(nothing, nothing_access);
+
+  // Those who may read it see its attributions.
+  Result<json::value> owner = service.Blame(Reader("olivia"), body);
+  ASSERT_TRUE(owner.ok()) << owner.status().ToString();
+  EXPECT_TRUE(AnyAttributed(*owner)) << json::serialize(*owner);
+  for (const auth::Caller& reader :
+       {Reader("bob"), auth::Caller{"token-root", "root", {auth::kScopeAdmin}, {}}}) {
+    Result<json::value> r = service.Blame(reader, body);
+    ASSERT_TRUE(r.ok()) << reader.user_id << ": " << r.status().ToString();
+    EXPECT_EQ(json::serialize(*r), json::serialize(*owner)) << reader.user_id;
+  }
+
+  // An outsider is told what an unknown project answers, byte for byte, and none of the
+  // project's data is read to build it.
+  const size_t reads_before = store.calls().size();
+  Result<json::value> hidden = service.Blame(Reader("mallory"), body);
+  ASSERT_TRUE(hidden.ok()) << hidden.status().ToString();
+  EXPECT_EQ(store.calls().size(), reads_before);
+  Result<json::value> absent = unknown.Blame(Reader("mallory"), body);
+  ASSERT_TRUE(absent.ok()) << absent.status().ToString();
+  EXPECT_FALSE(AnyAttributed(*absent));
+  EXPECT_EQ(json::serialize(*hidden), json::serialize(*absent));
+  EXPECT_FALSE(hidden->at("attributions").as_array().empty());
+
+  // A team project is open to every reader.
+  ProjectsStore team;
+  const json::value team_body = BuildProject(team, 10);
+  team.AddProject("p", "team", "olivia");
+  ProjectAccess team_access(team);
+  BlameService team_service(team, team_access);
+  Result<json::value> open = team_service.Blame(Reader("mallory"), team_body);
+  ASSERT_TRUE(open.ok()) << open.status().ToString();
+  EXPECT_EQ(json::serialize(*open), json::serialize(*owner));
+}
+
+TEST(BlameService, BodiesAreValidatedBeforeAccessAndAccessErrorsPassThrough) {
+  ProjectsStore store;
+  const json::value body = BuildProject(store, 10);
+  store.AddProject("p", "private", "olivia");
+  ProjectAccess access(store);
+  BlameService service(store, access);
+  Result<json::value> invalid =
+      service.Blame(Reader("mallory"), json::parse(R"({"project_id": "p", "file_path": "a.py",
+      "blame_data": [{"start_line": -1, "end_line": 2, "commit_sha": "c"}]})"));
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_TRUE(invalid.status().IsInvalidArgument()) << invalid.status().ToString();
+
+  ProjectsStore down;
+  const json::value down_body = BuildProject(down, 10);
+  down.FailProjectLookups(Status::Unavailable("database down"));
+  ProjectAccess down_access(down);
+  BlameService down_service(down, down_access);
+  Result<json::value> r = down_service.Blame(Reader("olivia"), down_body);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_TRUE(down.calls().empty());
 }
 
 }  // namespace

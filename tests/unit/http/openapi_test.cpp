@@ -76,7 +76,7 @@ class OpenApiTest : public ::testing::Test {
     w_.projects = std::make_unique<ProjectService>(db, *w_.access);
     w_.commit_links = std::make_unique<CommitLinkService>(db, *w_.access, w_.limits);
     w_.conversations = std::make_unique<ConversationService>(db, *w_.access, w_.limits);
-    w_.blame = std::make_unique<BlameService>(db);
+    w_.blame = std::make_unique<BlameService>(db, *w_.access);
     w_.health = std::make_unique<HealthService>(db);
     w_.context = std::make_unique<ApiContext>(ApiContext{
         *w_.tokens, *w_.rate_limiter, *w_.access, *w_.traces, *w_.projects, *w_.commit_links,
