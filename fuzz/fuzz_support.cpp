@@ -68,13 +68,13 @@ Services::Services() {
   store = std::move(*opened);
   auto migrated = store->Migrate();
   if (!migrated.ok()) Fail("cannot migrate the in-memory store: " + migrated.status().ToString());
-  tokens = std::make_unique<auth::TokenService>(*store);
-  access = std::make_unique<ProjectAccess>(*store);
-  traces = std::make_unique<TraceService>(*store, *access, limits);
-  projects = std::make_unique<ProjectService>(*store, *access);
-  commit_links = std::make_unique<CommitLinkService>(*store, *access, limits);
-  conversations = std::make_unique<ConversationService>(*store, *access, limits);
-  blame = std::make_unique<BlameService>(*store, *access);
+  wired = std::make_unique<app::Services>(*store, app::Config{});
+  tokens = &wired->tokens;
+  traces = &wired->traces;
+  projects = &wired->projects;
+  commit_links = &wired->commit_links;
+  conversations = &wired->conversations;
+  blame = &wired->blame;
 }
 
 auth::Caller AdminCaller() {

@@ -1,6 +1,6 @@
 // What several fuzz targets share: JSON parsing with the service's limits, a real SQLite
-// in-memory store with the services wired as the composition root wires them, and a way to
-// fail loudly when a property that must hold does not.
+// in-memory store with the services wired by the composition root, and a way to fail loudly
+// when a property that must hold does not.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -11,13 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "app/services.hpp"
 #include "auth/tokens.hpp"
-#include "service/blame_service.hpp"
-#include "service/commit_link_service.hpp"
-#include "service/conversation_service.hpp"
-#include "service/project_access.hpp"
-#include "service/project_service.hpp"
-#include "service/trace_service.hpp"
 #include "storage/store.hpp"
 
 namespace ats::fuzz {
@@ -38,22 +33,23 @@ std::optional<boost::json::value> ParseBody(std::string_view bytes);
 // came in 1.83), so the text the serialiser writes for a double may read back one ulp away.
 bool SameJson(const boost::json::value& a, const boost::json::value& b);
 
-// A fresh in-memory SQLite store, migrated, and every service built on it as cmd_serve.cpp builds
-// them. Not copyable; the services refer to the store by reference.
+// A fresh in-memory SQLite store, migrated, and every service built on it by the composition
+// `serve` runs (app::Services, default configuration). Not copyable; the services refer to the
+// store by reference.
 struct Services {
   Services();
   Services(const Services&) = delete;
   Services& operator=(const Services&) = delete;
 
   std::unique_ptr<Store> store;
-  Limits limits;
-  std::unique_ptr<auth::TokenService> tokens;
-  std::unique_ptr<ProjectAccess> access;
-  std::unique_ptr<TraceService> traces;
-  std::unique_ptr<ProjectService> projects;
-  std::unique_ptr<CommitLinkService> commit_links;
-  std::unique_ptr<ConversationService> conversations;
-  std::unique_ptr<BlameService> blame;
+  std::unique_ptr<app::Services> wired;
+  // The services of `wired`, by the names the targets use.
+  auth::TokenService* tokens = nullptr;
+  TraceService* traces = nullptr;
+  ProjectService* projects = nullptr;
+  CommitLinkService* commit_links = nullptr;
+  ConversationService* conversations = nullptr;
+  BlameService* blame = nullptr;
 };
 
 // Callers of differing power: an admin, a user with ingest+read, and a read-only user.

@@ -4,8 +4,7 @@
 #include <iostream>
 
 #include "app/command.hpp"
-#include "auth/rate_limiter.hpp"
-#include "auth/tokens.hpp"
+#include "app/services.hpp"
 #include "http/api.hpp"
 #include "http/handler_support.hpp"
 #include "http/responses.hpp"
@@ -47,28 +46,13 @@ int RunServe(const std::vector<std::string>& argv) {
   auto migrated = (*store)->Migrate();
   if (!migrated.ok()) return Fail("migration failed: " + migrated.status().message());
 
-  bool development = IsDevelopmentSecret(config->auth_secret);
-  if (development) {
+  if (IsDevelopmentSecret(config->auth_secret)) {
     std::cerr << "WARNING: development mode (no AUTH_SECRET): anyone who can reach this port can "
                  "mint tokens. Serving loopback only. Set AUTH_SECRET for production.\n";
   }
 
-  Store& db = **store;
-  auth::TokenService tokens(db);
-  auth::RateLimiter rate_limiter(
-      config->rate_limit_per_second,
-      config->rate_limit_burst > 0 ? config->rate_limit_burst : 2 * config->rate_limit_per_second);
-  ProjectAccess access(db);
-  TraceService traces(db, access, config->limits);
-  ProjectService projects(db, access);
-  CommitLinkService commit_links(db, access, config->limits);
-  ConversationService conversations(db, access, config->limits);
-  BlameService blame(db, access);
-  HealthService health(db);
-  http::ApiContext context{tokens,        rate_limiter, access,      traces,
-                           projects,      commit_links, conversations, blame,
-                           health,        development,  ATS_VERSION, config->max_json_depth};
-  http::Router router = http::BuildRouter(context);
+  Services services(**store, *config);
+  http::Router router = http::BuildRouter(services.context);
 
   http::ServerOptions options;
   options.host = config->host;

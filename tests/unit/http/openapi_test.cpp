@@ -12,11 +12,10 @@
 #include <boost/json/value.hpp>
 #include <gtest/gtest.h>
 
-#include "auth/rate_limiter.hpp"
-#include "auth/tokens.hpp"
+#include "app/config.hpp"
+#include "app/services.hpp"
 #include "http/api.hpp"
 #include "http/router.hpp"
-#include "service/limits.hpp"
 #include "storage/store.hpp"
 
 namespace ats::http {
@@ -38,17 +37,7 @@ std::string Describe(const Operation& op) { return op.first + " " + op.second; }
 // The services and router wired as `serve` wires them, over an in-memory SQLite store.
 struct Wiring {
   std::unique_ptr<Store> store;
-  std::unique_ptr<auth::TokenService> tokens;
-  std::unique_ptr<auth::RateLimiter> rate_limiter;
-  std::unique_ptr<ProjectAccess> access;
-  Limits limits;
-  std::unique_ptr<TraceService> traces;
-  std::unique_ptr<ProjectService> projects;
-  std::unique_ptr<CommitLinkService> commit_links;
-  std::unique_ptr<ConversationService> conversations;
-  std::unique_ptr<BlameService> blame;
-  std::unique_ptr<HealthService> health;
-  std::unique_ptr<ApiContext> context;
+  std::unique_ptr<app::Services> services;
   std::unique_ptr<Router> router;
 };
 
@@ -68,21 +57,8 @@ class OpenApiTest : public ::testing::Test {
     w_.store = std::move(*store);
     auto migrated = w_.store->Migrate();
     ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
-    Store& db = *w_.store;
-    w_.tokens = std::make_unique<auth::TokenService>(db);
-    w_.rate_limiter = std::make_unique<auth::RateLimiter>(0, 0);
-    w_.access = std::make_unique<ProjectAccess>(db);
-    w_.traces = std::make_unique<TraceService>(db, *w_.access, w_.limits);
-    w_.projects = std::make_unique<ProjectService>(db, *w_.access);
-    w_.commit_links = std::make_unique<CommitLinkService>(db, *w_.access, w_.limits);
-    w_.conversations = std::make_unique<ConversationService>(db, *w_.access, w_.limits);
-    w_.blame = std::make_unique<BlameService>(db, *w_.access);
-    w_.health = std::make_unique<HealthService>(db);
-    w_.context = std::make_unique<ApiContext>(ApiContext{
-        *w_.tokens, *w_.rate_limiter, *w_.access, *w_.traces, *w_.projects, *w_.commit_links,
-        *w_.conversations, *w_.blame, *w_.health, /*development_mode=*/true, "test",
-        /*max_json_depth=*/64});
-    w_.router = std::make_unique<Router>(BuildRouter(*w_.context));
+    w_.services = std::make_unique<app::Services>(*w_.store, app::Config{});
+    w_.router = std::make_unique<Router>(BuildRouter(w_.services->context));
   }
 
   const json::object& Paths() const { return doc_.at("paths").as_object(); }

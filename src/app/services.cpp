@@ -1,0 +1,31 @@
+#include "app/services.hpp"
+
+namespace ats::app {
+
+Services::Services(Store& store, const Config& config)
+    : limits(config.limits),
+      tokens(store),
+      rate_limiter(config.rate_limit_per_second, config.rate_limit_burst > 0
+                                                     ? config.rate_limit_burst
+                                                     : 2 * config.rate_limit_per_second),
+      access(store),
+      traces(store, access, limits),
+      projects(store, access),
+      commit_links(store, access, limits),
+      conversations(store, access, limits),
+      blame(store, access),
+      health(store),
+      context{tokens,
+              rate_limiter,
+              access,
+              traces,
+              projects,
+              commit_links,
+              conversations,
+              blame,
+              health,
+              IsDevelopmentSecret(config.auth_secret),
+              ATS_VERSION,
+              config.max_json_depth} {}
+
+}  // namespace ats::app
