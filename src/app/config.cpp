@@ -3,6 +3,8 @@
 #include <charconv>
 #include <fstream>
 
+#include "common/text.hpp"
+
 extern char** environ;
 
 namespace ats::app {
@@ -31,22 +33,6 @@ Status ReadInt(const Environment& env, const char* key, int64_t min, int64_t max
 
 bool Truthy(const std::string& v) {
   return v == "1" || v == "true" || v == "TRUE" || v == "True" || v == "yes" || v == "on";
-}
-
-// Percent-encodes a URL user-info or path component.
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace

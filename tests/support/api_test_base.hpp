@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "common/text.hpp"  // UrlEncode, for the tests that build targets
 #include "support/http_client.hpp"
 #include "support/service_process.hpp"
 
@@ -52,21 +53,5 @@ class ApiTestBase : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<ServiceProcess> service_;
   std::string token_;
 };
-
-// Percent-encodes a query parameter value.
-inline std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 }  // namespace ats::test

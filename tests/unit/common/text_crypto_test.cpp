@@ -1,3 +1,5 @@
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "common/crypto.hpp"
@@ -16,6 +18,20 @@ TEST(Utf8Test, AcceptsWellFormedRejectsMalformed) {
   EXPECT_FALSE(IsValidUtf8("\xFF"));
   EXPECT_FALSE(IsStorableText(std::string("a\0b", 3)));
   EXPECT_TRUE(IsStorableText("ok"));
+}
+
+TEST(UrlEncodeTest, KeepsUnreservedCharactersAndEncodesEveryOtherByte) {
+  const struct {
+    std::string in, out;
+  } cases[] = {
+      {"", ""},
+      {"AZaz09-._~", "AZaz09-._~"},
+      {"a b/c?d=e&f#g%h+i", "a%20b%2Fc%3Fd%3De%26f%23g%25h%2Bi"},
+      {"p@ss:w\\", "p%40ss%3Aw%5C"},
+      {"\xC3\xA9\xFF", "%C3%A9%FF"},
+      {std::string("\0\n", 2), "%00%0A"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(UrlEncode(c.in), c.out) << c.in;
 }
 
 TEST(CryptoTest, Sha256MatchesKnownVector) {
