@@ -1,6 +1,6 @@
 // POST /api/v1/traces, POST /api/v1/traces/batch, GET /api/v1/traces, GET /api/v1/traces/{id}
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "http/api.hpp"
 #include "http/handler_support.hpp"
