@@ -1,16 +1,18 @@
-// `agent-trace-service db create|status|drop|reset`: schema management.
+// `agent-trace-service db create|status|drop|reset`: database and schema management.
 #include <iostream>
 
 #include "app/command.hpp"
+#include "storage/postgres/pg_store.hpp"
 
 namespace ats::app {
 namespace {
 
 constexpr const char* kHelp = R"(usage: agent-trace-service db <action> [--database-url URL] [--yes]
 
-  create   apply pending migrations (serve does this too at start)
+  create   create the database when it does not exist (PostgreSQL: on the same server, through
+           its `postgres` database), then apply pending migrations (serve migrates at start too)
   status   print the schema version and the row count of every table
-  drop     drop every table (asks for confirmation unless --yes)
+  drop     drop every table; the database itself stays (asks for confirmation unless --yes)
   reset    drop, then create again (asks for confirmation unless --yes)
 )";
 
@@ -20,6 +22,28 @@ bool Confirm(const std::string& what, const Args& args) {
   std::string answer;
   std::getline(std::cin, answer);
   return answer == "yes";
+}
+
+// Opens the configured store; when a PostgreSQL database cannot be opened, creates it, connecting
+// to the `postgres` maintenance database of the same server, and opens it again. Connecting
+// first and creating only on failure keeps `db create` working for a role that may use its
+// database but not create databases. (SQLite creates a missing file on open.)
+Result<std::unique_ptr<Store>> OpenCreatingDatabase(const Config& config) {
+  auto store = OpenConfiguredStore(config);
+  const bool sqlite = config.database_url.rfind("sqlite:", 0) == 0;
+  if (store.ok() || sqlite || !store.status().IsUnavailable()) return store;
+  Result<std::string> name = storage::PostgresDatabaseName(config.database_url);
+  if (!name.ok()) return store;
+  Status created = storage::CreatePostgresDatabase(
+      storage::PostgresUrlWithDatabase(config.database_url, "postgres"), *name,
+      config.db_timeout_seconds);
+  if (!created.ok()) {
+    return Status::Unavailable(store.status().message() + " (creating database " + *name +
+                               " failed too: " + created.message() + ")");
+  }
+  auto reopened = OpenConfiguredStore(config);
+  if (reopened.ok()) std::cout << "created database " << *name << "\n";
+  return reopened;
 }
 
 }  // namespace
@@ -38,7 +62,9 @@ int RunDb(const std::vector<std::string>& argv) {
   }
   auto config = LoadConfig(*args);
   if (!config.ok()) return Fail(config.status().message());
-  auto store = OpenConfiguredStore(*config);
+  // Only create makes a missing database: status, drop and reset work on an existing one (reset
+  // asks before dropping, so it must not have changed anything before the answer).
+  auto store = action == "create" ? OpenCreatingDatabase(*config) : OpenConfiguredStore(*config);
   if (!store.ok()) return Fail(store.status().message());
   Store& db = **store;
 

@@ -82,6 +82,33 @@ TEST(CliTest, DbCreateStatusDropResetOnPostgres) {
   EXPECT_TRUE(storage::DropPostgresDatabase(admin_url, name, 10).ok());
 }
 
+TEST(CliTest, DbCreateCreatesAMissingPostgresDatabase) {
+  const std::string admin_url = DatabaseUrlFor("postgresql");
+  ASSERT_FALSE(admin_url.empty());
+  const std::string name = "ats_cli_" + UniqueId("new").substr(4);
+  const std::string url = storage::PostgresUrlWithDatabase(admin_url, name);
+  struct DropAtEnd {
+    std::string admin_url, name;
+    ~DropAtEnd() { EXPECT_TRUE(storage::DropPostgresDatabase(admin_url, name, 10).ok()); }
+  } drop_at_end{admin_url, name};
+
+  // status, drop and reset need the database: one line of error each, nothing created.
+  for (const char* action : {"status", "drop", "reset"}) {
+    CommandResult r = RunServiceCommand({"db", action, "--yes", "--database-url", url});
+    EXPECT_NE(r.exit_code, 0) << action << ": " << r.out;
+    EXPECT_EQ(Lines(r.out), 1) << action << ": " << r.out;
+  }
+  CommandResult created = RunServiceCommand({"db", "create", "--database-url", url});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  EXPECT_NE(created.out.find("created database " + name + "\n"), std::string::npos) << created.out;
+  EXPECT_NE(created.out.find("migration(s)"), std::string::npos) << created.out;
+  // Once it exists, create only migrates (nothing left to apply), and the rest works as usual.
+  CommandResult again = RunServiceCommand({"db", "create", "--database-url", url});
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(again.out, "applied 0 migration(s)\n");
+  DbLifecycle(url);
+}
+
 TEST(CliTest, ConfigurationErrorsAreOneLineAndNonZero) {
   struct Case {
     std::vector<std::string> args;

@@ -1164,6 +1164,16 @@ std::string PostgresUrlWithDatabase(const std::string& url, const std::string& d
   return url + (url.find('?') == std::string::npos ? "?" : "&") + "dbname=" + database;
 }
 
+Result<std::string> PostgresDatabaseName(const std::string& url) {
+  Result<std::map<std::string, std::string>> parsed = ParseUrl(url);
+  if (!parsed.ok()) return parsed.status();
+  auto it = parsed->find("dbname");
+  if (it == parsed->end() || it->second.empty()) {
+    return Status::InvalidArgument("the PostgreSQL URL names no database");
+  }
+  return it->second;
+}
+
 Status CreatePostgresDatabase(const std::string& url, const std::string& database,
                               int timeout_seconds) {
   if (!IsIdentifier(database)) return Status::InvalidArgument("invalid database name");

@@ -18,6 +18,9 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const StoreOptions& options);
 
 // `url` with its database replaced by `database` (other settings kept).
 std::string PostgresUrlWithDatabase(const std::string& url, const std::string& database);
+// The database `url` names (its path, or a dbname parameter, which wins). kInvalidArgument when
+// libpq rejects the URL or it names no database (libpq would then use the user's name).
+Result<std::string> PostgresDatabaseName(const std::string& url);
 
 // Creates database `database` (an identifier: letters, digits, '_') on the server of `url`,
 // connecting to the database `url` names; OK when it already exists. For `db create` and for
