@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -32,9 +33,38 @@ std::string RandomHex(size_t n) {
   return out;
 }
 
+// The directories TempDir made, removed when the test process exits. Services the tests started
+// in them have been stopped by then: their owners (tests, fixtures) are gone before static
+// destruction, and a ServiceProcess constructed as a static calls TempDir in its constructor, so
+// it is destroyed before this registry.
+class TempDirRegistry {
+ public:
+  TempDirRegistry() : owner_(getpid()) {}
+  ~TempDirRegistry() {
+    // A forked child that returns through exit() must not remove its parent's directories.
+    if (getpid() != owner_) return;
+    for (const std::string& dir : dirs_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+
+  void Add(std::string dir) {
+    std::lock_guard lock(mutex_);
+    dirs_.push_back(std::move(dir));
+  }
+
+ private:
+  const pid_t owner_;
+  std::mutex mutex_;
+  std::vector<std::string> dirs_;
+};
+
 std::string TempDir() {
+  static TempDirRegistry registry;
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("ats-test-" + RandomHex(12));
   std::filesystem::create_directories(dir);
+  registry.Add(dir.string());
   return dir.string();
 }
 

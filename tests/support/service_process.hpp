@@ -14,9 +14,9 @@ namespace ats::test {
 // "sqlite" always; "postgresql" too (the test command provides ATS_TEST_PG_URL).
 std::vector<std::string> TestBackends();
 
-// A database URL for `backend`: a fresh SQLite file in a new temp directory, or the test
-// PostgreSQL database (shared: tests keep apart through unique project ids). Fails the current
-// test when ATS_TEST_PG_URL is not set.
+// A database URL for `backend`: a fresh SQLite file in a new temp directory (removed when the test
+// process exits, like every directory made here), or the test PostgreSQL database (shared: tests
+// keep apart through unique project ids). Fails the current test when ATS_TEST_PG_URL is not set.
 std::string DatabaseUrlFor(const std::string& backend);
 
 // "prefix-<random hex>": project ids and such that never collide across runs.
@@ -73,7 +73,8 @@ CommandResult RunServiceCommand(const std::vector<std::string>& args,
                                 const std::vector<std::pair<std::string, std::string>>& env = {},
                                 const std::string& stdin_text = "", const std::string& cwd = "");
 
-// A new empty temporary directory.
+// A new empty temporary directory, removed with its contents when the test process exits (at
+// static destruction, after every test and fixture has stopped the services it started).
 std::string MakeTempDir();
 
 }  // namespace ats::test
