@@ -319,10 +319,19 @@ def main():
         print(f"cannot mint a token: {response.status} {response.read()[:200]!r}", file=sys.stderr)
         return 1
     token = json.loads(response.read())["token"]
-    conn.close()
 
+    # The projects exist before the load starts: a project read may come before any write.
     run_id = f"{int(time.time()):x}"
     projects = [f"soak-{run_id}-{i}" for i in range(4)]
+    for project in projects:
+        conn.request("POST", "/api/v1/projects", body=json.dumps({"project_id": project}),
+                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        response.read()
+        if response.status != 201:
+            print(f"cannot create project {project}: {response.status}", file=sys.stderr)
+            return 1
+    conn.close()
     stats = Stats()
     rss_start = rss_kib(args.pid)
     started = time.monotonic()

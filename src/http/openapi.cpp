@@ -403,7 +403,7 @@ constexpr const char* kLinks = R"json(
           "required": true,
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BlameRequest"}}}
         },
-        "x-errors": [400, 401, 403, 404, 413, 429, 503],
+        "x-errors": [400, 401, 403, 413, 429, 503],
         "responses": {
           "200": {
             "description": "The attributions, in line order.",
