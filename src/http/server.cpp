@@ -7,6 +7,8 @@
 // blocking database call never stalls a socket.
 #include "http/server.hpp"
 
+#include <linux/filter.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -36,6 +38,7 @@
 #include <csignal>
 #include <cstdio>
 #include <exception>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -66,6 +69,10 @@ constexpr size_t kLingerMaxBytes = 4 * 1024 * 1024;
 // Connections still open when the drain deadline passes are closed; this is how long Run()
 // then waits for their coroutines to notice.
 constexpr auto kForcedCloseGrace = std::chrono::seconds(1);
+// When the drain starts the listener stops taking new handshakes, but keeps accepting for this
+// long, about a round trip, so that handshakes already under way complete and are served rather
+// than reset by the close.
+constexpr auto kListenerCloseDelay = std::chrono::milliseconds(100);
 
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
@@ -241,8 +248,10 @@ struct Core {
   std::atomic<bool> draining{false};
 
   std::mutex mu;
-  std::condition_variable cv;             // a connection closed, or a stop was requested
+  std::condition_variable cv;             // a connection closed, the accept loop ended, or a
+                                          // stop was requested
   std::unordered_set<Session*> sessions;  // guarded by mu
+  bool accepting = false;                 // the accept loop runs; guarded by mu
   bool stop_requested = false;            // guarded by mu
 };
 
@@ -279,9 +288,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  // Shutdown: closes the connection if it is waiting for a next request. Run on the strand.
+  // Shutdown: a kept-alive connection waiting for a next request closes, unless bytes of that
+  // request have already arrived (see AwaitRequest). Run on the strand, after `draining` is set.
   void CloseIfIdle() {
-    if (idle_) stream_.close();
+    // Not a close: the wait's completion may already be queued with bytes the reactor has read,
+    // which a close would drop unanswered. Cancelling lets AwaitRequest look and decide.
+    if (idle_) stream_.cancel();
   }
 
   // Shutdown after the drain deadline. Run on the strand.
@@ -294,17 +306,7 @@ class Session : public std::enable_shared_from_this<Session> {
     buffer_.reserve(kReadBufferReserve);
     bool first = true;
     for (;;) {
-      if (buffer_.size() == 0) {
-        // Between requests: the idle deadline, or for a new connection the header deadline.
-        idle_ = true;
-        if (core_.draining.load()) co_return;
-        stream_.expires_after(Seconds(first ? core_.options.header_timeout_seconds
-                                            : core_.options.idle_timeout_seconds));
-        auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
-        idle_ = false;
-        if (ec) co_return;
-        buffer_.commit(n);
-      }
+      if (buffer_.size() == 0 && !co_await AwaitRequest(first)) co_return;
       // The header deadline counts from the first byte of the request (from the accept for the
       // first request), so a client trickling one byte at a time is dropped when it passes.
       const Clock::time_point header_start = first ? accepted_at_ : Clock::now();
@@ -314,6 +316,39 @@ class Session : public std::enable_shared_from_this<Session> {
     // A clean close: let the client read everything we sent before the FIN.
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  // Waits for the first bytes of a request: under the idle deadline, or for a new connection the
+  // header deadline. False when the connection is to close instead: the client hung up, the
+  // deadline passed, or the server is draining and this kept-alive connection has no request
+  // under way.
+  asio::awaitable<bool> AwaitRequest(bool first) {
+    stream_.expires_after(
+        Seconds(first ? core_.options.header_timeout_seconds : core_.options.idle_timeout_seconds));
+    for (;;) {
+      // While draining, a kept-alive connection is closed only when no byte of a next request
+      // has arrived: the client of such a request sent it before our Connection: close could
+      // reach it, and closing a socket with unread bytes answers them with a reset. A new
+      // connection is never idle this way: its client connected to send a request, so that
+      // request is awaited (under the header deadline, within the drain deadline).
+      if (!first && core_.draining.load() && !BytesPending()) co_return false;
+      idle_ = !first;
+      auto [ec, n] = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), kNoThrow);
+      idle_ = false;
+      if (!ec) {
+        buffer_.commit(n);
+        co_return true;
+      }
+      // CloseIfIdle cancels the wait so the check above runs again; anything else, or the
+      // forced close after the drain deadline, ends the connection.
+      if (ec != asio::error::operation_aborted || !stream_.socket().is_open()) co_return false;
+    }
+  }
+
+  bool BytesPending() {
+    beast::error_code ec;
+    const size_t n = stream_.socket().available(ec);
+    return !ec && n > 0;
   }
 
   // Reads, handles and answers one request. Returns whether to keep the connection open.
@@ -510,7 +545,9 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string remote_address_;
-  bool idle_ = false;  // waiting for the first byte of a request; only touched on the strand
+  // Waiting for the first byte of a next request on a kept-alive connection (not for a new
+  // connection's first request); only touched on the strand.
+  bool idle_ = false;
 };
 
 std::vector<std::shared_ptr<Session>> Core::LiveSessions() {
@@ -532,32 +569,97 @@ struct Server::Impl {
         io(std::max(1, core->options.io_threads)),
         control(asio::make_strand(io)),
         acceptor(control),
-        signals(control) {}
+        signals(control),
+        listener_close_timer(control) {}
 
   ~Impl() {
     // Queued handlers hold connection coroutines whose sockets live on `io`: finish them first.
     core->pool.join();
   }
 
+  // Accepts until StopAccepting() says stop, then closes the listener.
   asio::awaitable<void> AcceptLoop() {
-    for (;;) {
+    while (!stop_accepting) {
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), kNoThrow);
-      if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
-      if (ec) {
+      if (!ec) {
+        // Also while draining: the kernel completed this connection before the listener closed.
+        StartSession(std::move(socket));
+      } else if (!acceptor.is_open()) {
+        co_return;
+      } else if (ec != asio::error::operation_aborted) {
         // Typically out of file descriptors: back off instead of spinning.
         LogError("accept failed: " + ec.message());
         asio::steady_timer timer(control, std::chrono::milliseconds(100));
         co_await timer.async_wait(kNoThrow);
-        continue;
       }
-      beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);
-      auto session = std::make_shared<Session>(*core, std::move(socket));
-      if (core->draining.load() || !core->Register(session.get())) continue;  // closed at once
-      asio::co_spawn(session->executor(), Session::Serve(session), [](std::exception_ptr e) {
-        if (e) LogError("connection coroutine failed");
-      });
     }
+    AcceptBacklogAndClose();
+  }
+
+  // The drain's first step, on `control`. Closing a listening socket resets the connections the
+  // kernel has completed but we have not accepted yet, whose clients may well have sent a
+  // request: so new handshakes are refused first (see DropNewHandshakes), those under way get
+  // kListenerCloseDelay to complete, and the backlog is accepted before the close. Each of those
+  // connections has its first request served (answered with Connection: close).
+  void StopAccepting() {
+    DropNewHandshakes();
+    listener_close_timer.expires_after(kListenerCloseDelay);
+    listener_close_timer.async_wait([this](beast::error_code) {
+      stop_accepting = true;
+      beast::error_code ignored;
+      acceptor.cancel(ignored);
+    });
+  }
+
+  // A socket filter on the listener that drops the SYN of every new connection, so that none
+  // can complete between the last accept and the close. Such a client retries its SYN after
+  // about a second, finds the listener closed and is refused; the segments that complete
+  // handshakes under way pass. Accepted sockets inherit the filter, harmlessly: a connected
+  // socket has no use for a bare SYN. Should attaching fail, a connection completed right before
+  // the close is reset, as without the filter.
+  void DropNewHandshakes() {
+    sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),           // the TCP header's flags byte
+        BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),        // SYN | ACK
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1),  // SYN alone: a new connection
+        BPF_STMT(BPF_RET | BPF_K, 0),                     // drop it
+        BPF_STMT(BPF_RET | BPF_K, 0xffffffff),            // keep anything else
+    };
+    const sock_fprog program{static_cast<unsigned short>(std::size(code)), code};
+    if (::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_ATTACH_FILTER, &program,
+                     sizeof(program)) != 0) {
+      LogError("cannot filter new connections on the listener while draining");
+    }
+  }
+
+  // Accepts what the kernel has completed, without waiting, then closes the listener.
+  void AcceptBacklogAndClose() {
+    beast::error_code ec;
+    acceptor.non_blocking(true, ec);
+    while (!ec) {
+      auto socket = acceptor.accept(asio::make_strand(io), ec);
+      if (!ec) StartSession(std::move(socket));
+    }
+    acceptor.close(ec);
+  }
+
+  // On the control strand.
+  void StartSession(tcp::socket socket) {
+    beast::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    auto session = std::make_shared<Session>(*core, std::move(socket));
+    if (!core->Register(session.get())) return;  // over max_connections: closed at once
+    asio::co_spawn(session->executor(), Session::Serve(session), [](std::exception_ptr e) {
+      if (e) LogError("connection coroutine failed");
+    });
+  }
+
+  void AcceptLoopEnded() {
+    {
+      std::lock_guard lock(core->mu);
+      core->accepting = false;
+    }
+    core->cv.notify_all();
   }
 
   void RequestStop() {
@@ -568,10 +670,12 @@ struct Server::Impl {
     core->cv.notify_all();
   }
 
-  // Waits until every connection has closed or `deadline` passes; true when all closed.
+  // Waits until the accept loop has ended and every connection has closed, or `deadline`
+  // passes; true when all closed. (While the loop runs it may still start connections.)
   bool WaitForSessions(Clock::time_point deadline) {
     std::unique_lock lock(core->mu);
-    return core->cv.wait_until(lock, deadline, [&] { return core->sessions.empty(); });
+    return core->cv.wait_until(lock, deadline,
+                               [&] { return !core->accepting && core->sessions.empty(); });
   }
 
   std::unique_ptr<Core> core;  // outlives `io`: connection destructors unregister from it
@@ -579,6 +683,8 @@ struct Server::Impl {
   asio::strand<asio::io_context::executor_type> control;  // acceptor and signals
   tcp::acceptor acceptor;
   asio::signal_set signals;
+  asio::steady_timer listener_close_timer;
+  bool stop_accepting = false;  // only touched on `control`
   uint16_t port = 0;
 };
 
@@ -632,8 +738,13 @@ void Server::Run(int drain_seconds) {
   impl.signals.async_wait([&impl](beast::error_code ec, int) {
     if (!ec) impl.RequestStop();
   });
-  asio::co_spawn(impl.control, impl.AcceptLoop(), [](std::exception_ptr e) {
+  {
+    std::lock_guard lock(core.mu);
+    core.accepting = true;
+  }
+  asio::co_spawn(impl.control, impl.AcceptLoop(), [&impl](std::exception_ptr e) {
     if (e) LogError("accept loop failed");
+    impl.AcceptLoopEnded();
   });
   std::vector<std::thread> threads;
   for (int i = 0; i < std::max(1, core.options.io_threads); ++i) {
@@ -645,11 +756,13 @@ void Server::Run(int drain_seconds) {
     core.cv.wait(lock, [&] { return core.stop_requested; });
   }
 
-  // Drain: refuse new connections, close idle ones, let requests in flight finish.
+  // Drain: stop accepting (serving what the kernel had already accepted, then closing the
+  // listener), close idle keep-alive connections, let requests in flight and requests already
+  // arrived finish. Every response from now on carries Connection: close.
   core.draining.store(true);
   asio::post(impl.control, [&impl] {
+    impl.StopAccepting();
     beast::error_code ignored;
-    impl.acceptor.close(ignored);
     impl.signals.cancel(ignored);
   });
   for (auto& session : core.LiveSessions()) {

@@ -64,8 +64,12 @@ class Server {
   std::string Listen();
   // The bound port (useful with port 0).
   uint16_t port() const;
-  // Serves until Shutdown() or SIGTERM/SIGINT: then stops accepting, lets in-flight requests
-  // finish (up to `drain_seconds`), and returns.
+  // Serves until Shutdown() or SIGTERM/SIGINT, then drains and returns. Draining: the listener
+  // closes within about 0.1 s, yet connections the kernel had completed by then are served, not
+  // reset (a client connecting during that moment is refused after its SYN retry, ~1 s); idle
+  // keep-alive connections are closed; requests in flight or already arrived, on any connection,
+  // are answered, each response carrying Connection: close. Whatever is still open after
+  // `drain_seconds` is closed.
   void Run(int drain_seconds = 30);
   // Asks Run() to return; safe from any thread.
   void Shutdown();

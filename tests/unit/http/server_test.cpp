@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -115,6 +116,19 @@ class RawConnection {
     pending_.erase(0, length);
     result.status = std::stoi(head.substr(9, 3));
     return result;
+  }
+
+  // True when the peer has acknowledged everything sent, within the timeout.
+  bool WaitAcknowledged(int timeout_ms) {
+    const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      tcp_info info{};
+      socklen_t length = sizeof(info);
+      if (::getsockopt(fd_, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+      if (info.tcpi_unacked == 0) return true;
+      if (Clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(1ms);
+    }
   }
 
   // True when the server closes the connection (EOF or reset) within the timeout.
@@ -565,6 +579,61 @@ TEST_F(HttpServerTest, ShutdownFinishesInFlightRequestsAndRefusesNewOnes) {
 
   ASSERT_EQ(run_.wait_for(5s), std::future_status::ready);
   EXPECT_LT(Clock::now() - shutdown_at, 3s);
+}
+
+// A connection the server accepted before the shutdown is not idle: its client connected to send
+// a request, so that request is awaited and answered (with Connection: close) even once the
+// listener is closed.
+TEST_F(HttpServerTest, ShutdownAnswersTheFirstRequestOfAnAlreadyAcceptedConnection) {
+  ServerOptions options = SmallOptions();
+  options.header_timeout_seconds = 5;  // room to watch the listener close first
+  Start(options);
+  RawConnection early(port_);
+  ASSERT_TRUE(early.connected());
+  server_->Shutdown();
+
+  int refused_status = -1;
+  for (int i = 0; i < 50 && refused_status != 0; ++i) {
+    refused_status = test::Request(port_, "GET", "/echo", "", {}, 500).status;
+    if (refused_status != 0) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(refused_status, 0) << "the listener should be closed by now";
+
+  ASSERT_TRUE(early.Send("GET /echo?n=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const HttpResult answer = early.ReadResponse(3000);
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.Header("connection"), "close");
+  EXPECT_TRUE(early.WaitClosed(1000));
+  EXPECT_EQ(run_.wait_for(5s), std::future_status::ready);
+}
+
+// A request that has begun to reach the server on a kept-alive connection when the shutdown
+// starts is served (answered with Connection: close), not dropped with the idle connections,
+// wherever its first bytes are: in the socket or already read. Several rounds for that reason.
+TEST_F(HttpServerTest, ShutdownAnswersARequestUnderWayOnAKeepAliveConnection) {
+  for (int round = 0; round < 5; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    Start();
+    RawConnection connection(port_);
+    ASSERT_TRUE(connection.Send("GET /echo?n=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const HttpResult first = connection.ReadResponse();
+    ASSERT_EQ(first.status, 200);
+    ASSERT_NE(first.Header("connection"), "close");
+
+    ASSERT_TRUE(connection.Send("GET /echo?n=2 HTTP/1.1\r\n"));
+    // Acknowledged: the bytes are in the server's socket (or read already), not on their way.
+    ASSERT_TRUE(connection.WaitAcknowledged(1000));
+    server_->Shutdown();
+    std::this_thread::sleep_for(50ms);  // the drain has looked at this connection by now
+    ASSERT_TRUE(connection.Send("Host: x\r\n\r\n"));
+    const HttpResult second = connection.ReadResponse(3000);
+    ASSERT_EQ(second.status, 200);
+    EXPECT_EQ(Text(second.Json().at("query").at(0).at(1)), "2");
+    EXPECT_EQ(second.Header("connection"), "close");
+    EXPECT_TRUE(connection.WaitClosed(1000));
+    ASSERT_EQ(run_.wait_for(5s), std::future_status::ready);
+    server_.reset();
+  }
 }
 
 TEST_F(HttpServerTest, ShutdownGivesUpOnRequestsBeyondTheDrainDeadline) {
