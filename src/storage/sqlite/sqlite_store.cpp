@@ -165,10 +165,38 @@ class SqliteStore final : public Store {
                             const std::string& user_id,
                             const std::vector<PreparedConversation>& conversations, UnixMicros now);
 
-  // Timed, so that a request queued behind a long write answers kUnavailable after timeout_
-  // instead of waiting without bound (SQLite has one writer; busy_timeout only covers waits on
-  // other processes' locks).
-  std::timed_mutex writer_mu_;
+  // Holds the single writer connection for one call, waiting at most until a deadline: a request
+  // queued behind a long write answers kUnavailable instead of waiting without bound (busy_timeout
+  // only covers waits on other processes' locks). A flag under a condition variable rather than
+  // std::timed_mutex, whose timed lock ThreadSanitizer does not see.
+  class WriterLease {
+   public:
+    WriterLease(SqliteStore& store, std::chrono::steady_clock::time_point deadline)
+        : store_(store) {
+      std::unique_lock lock(store_.writer_mu_);
+      held_ = store_.writer_free_cv_.wait_until(lock, deadline, [&] { return !store_.writer_busy_; });
+      if (held_) store_.writer_busy_ = true;
+    }
+    ~WriterLease() {
+      if (!held_) return;
+      {
+        std::lock_guard lock(store_.writer_mu_);
+        store_.writer_busy_ = false;
+      }
+      store_.writer_free_cv_.notify_one();
+    }
+    WriterLease(const WriterLease&) = delete;
+    WriterLease& operator=(const WriterLease&) = delete;
+    bool held() const { return held_; }
+
+   private:
+    SqliteStore& store_;
+    bool held_ = false;
+  };
+
+  std::mutex writer_mu_;
+  std::condition_variable writer_free_cv_;
+  bool writer_busy_ = false;  // guarded by writer_mu_
   std::unique_ptr<Connection> writer_;
   std::unique_ptr<Checkpointer> checkpointer_;  // after writer_: stops before it closes
 
@@ -184,8 +212,8 @@ Status SqliteStore::Write(Fn&& fn) {
   // One time budget per call: waiting for the writer and then for the database lock (held by
   // another process) together stay within timeout_.
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
-  std::unique_lock lock(writer_mu_, deadline);
-  if (!lock.owns_lock()) return Status::Unavailable("the SQLite writer did not become free in time");
+  WriterLease lease(*this, deadline);
+  if (!lease.held()) return Status::Unavailable("the SQLite writer did not become free in time");
   Connection& c = *writer_;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       deadline - std::chrono::steady_clock::now());
@@ -215,8 +243,8 @@ Status SqliteStore::Read(Fn&& fn, bool snapshot) {
     return status;
   };
   if (!has_readers_) {
-    std::unique_lock lock(writer_mu_, timeout_);
-    if (!lock.owns_lock()) return Status::Unavailable("the SQLite connection did not become free in time");
+    WriterLease lease(*this, std::chrono::steady_clock::now() + timeout_);
+    if (!lease.held()) return Status::Unavailable("the SQLite connection did not become free in time");
     return run(*writer_);
   }
   std::unique_ptr<Connection> reader;
