@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/command.hpp"
+#include "app/memory_trimmer.hpp"
 #include "app/services.hpp"
 #include "http/api.hpp"
 #include "http/handler_support.hpp"
@@ -77,7 +78,10 @@ int RunServe(const std::vector<std::string>& argv) {
   std::cerr << "agent-trace-service " << ATS_VERSION << " listening on http://" << config->host
             << ":" << server.port() << " (" << backend << ", " << *migrated
             << " migrations applied)" << std::endl;
-  server.Run();
+  {
+    MemoryTrimmer trimmer(std::chrono::seconds(10));
+    server.Run();
+  }
   std::cerr << "agent-trace-service stopped" << std::endl;
   return 0;
 }
