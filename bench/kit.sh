@@ -64,5 +64,5 @@ for backend in $BACKENDS; do
   kill -TERM "$pid"
   wait "$pid" || { echo "kit: the service exited with $? on SIGTERM" >&2; exit 1; }
   pid=
-  [ "$backend" = postgresql ] && "$root/scripts/pg-test-server.sh" stop "$scratch/pg"
+  if [ "$backend" = postgresql ]; then "$root/scripts/pg-test-server.sh" stop "$scratch/pg"; fi
 done

@@ -321,17 +321,24 @@ Result<Pool::Lease> Pool::Acquire(Clock::time_point deadline) {
   int slot = -1;
   {
     std::unique_lock lock(mu_);
-    if (!cv_.wait_until(lock, deadline,
-                        [&] { return !idle_.empty() || !unconnected_slots_.empty(); })) {
-      return Status::Unavailable("no PostgreSQL connection became free in time");
-    }
-    // Prefer a live connection; open a new one only when none is idle.
-    if (!idle_.empty()) {
-      conn = std::move(idle_.back());
-      idle_.pop_back();
+    if (waiters_.empty() && (!idle_.empty() || !unconnected_slots_.empty())) {
+      // Prefer a live connection; open a new one only when none is idle.
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        slot = unconnected_slots_.back();
+        unconnected_slots_.pop_back();
+      }
     } else {
-      slot = unconnected_slots_.back();
-      unconnected_slots_.pop_back();
+      Waiter me;
+      waiters_.push_back(&me);
+      if (!me.ready.wait_until(lock, deadline, [&] { return me.served; })) {
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+        return Status::Unavailable("no PostgreSQL connection became free in time");
+      }
+      conn = std::move(me.conn);
+      slot = me.slot;
     }
   }
   if (conn) {
@@ -347,12 +354,27 @@ Result<Pool::Lease> Pool::Acquire(Clock::time_point deadline) {
     (*fresh)->set_deadline(deadline);
     return Lease(this, std::move(fresh).value());
   }
-  {
-    std::lock_guard lock(mu_);
+  std::lock_guard lock(mu_);
+  HandOverLocked(nullptr, slot);
+  return fresh.status();
+}
+
+void Pool::HandOverLocked(std::unique_ptr<Connection> conn, int slot) {
+  if (!waiters_.empty()) {
+    Waiter* oldest = waiters_.front();
+    waiters_.pop_front();
+    oldest->conn = std::move(conn);
+    oldest->slot = slot;
+    oldest->served = true;
+    // Notified under the lock: once it sees `served` the waiter may return and end `ready`.
+    oldest->ready.notify_one();
+    return;
+  }
+  if (conn) {
+    idle_.push_back(std::move(conn));
+  } else {
     unconnected_slots_.push_back(slot);
   }
-  cv_.notify_one();
-  return fresh.status();
 }
 
 void Pool::Release(std::unique_ptr<Connection> conn) {
@@ -362,15 +384,8 @@ void Pool::Release(std::unique_ptr<Connection> conn) {
                         PQtransactionStatus(conn->raw()) == PQTRANS_IDLE;
   const int slot = conn->slot();
   if (!reusable) conn.reset();
-  {
-    std::lock_guard lock(mu_);
-    if (reusable) {
-      idle_.push_back(std::move(conn));
-    } else {
-      unconnected_slots_.push_back(slot);
-    }
-  }
-  cv_.notify_one();
+  std::lock_guard lock(mu_);
+  HandOverLocked(std::move(conn), slot);
 }
 
 }  // namespace ats::storage::pg
