@@ -34,13 +34,15 @@ BACKENDS=${BACKENDS:-postgresql sqlite}
 SCENARIOS=${SCENARIOS:-all}
 RESULTS_DIR=${RESULTS_DIR:-$build/bench-results}
 
-# name, connections, wrk script, script argument, target req/s on PostgreSQL (issue 6)
+# name, connections, wrk script, script argument, target req/s on PostgreSQL (- for none)
 scenario_table="
 health         32 health.lua        -      20000
 list           32 list.lua          -      5000
 get_one        32 get_one.lua       -      15000
 blame_heur     16 blame.lua         heur   1000
 blame_ledger   16 blame.lua         ledger 2000
+blame_heur_2k  16 blame.lua         heur2000   -
+blame_ledger_2k 16 blame.lua        ledger2000 -
 conv_get       16 conv_get.lua      -      5000
 ingest_single  32 ingest.lua        single 8000
 ingest_batch   16 ingest.lua        batch  400
@@ -127,7 +129,7 @@ run_backend() {  # label key url
     [ -n "$name" ] && wanted "$name" || continue
     local var=CONNS_$name
     conns=${!var:-$conns}
-    [ "$key" = sqlite ] && target=$((target / 2))
+    [ "$key" = sqlite ] && [ "$target" != - ] && target=$((target / 2))
     local args=()
     [ "$arg" != - ] && args=(-- "$arg")
     echo "== $label: $name ($conns connections, ${WARMUP}s warm-up + ${DURATION}s)"
@@ -167,9 +169,9 @@ run_backend() {  # label key url
   echo
   echo "$label: $(sed -n 's/^seeded //p' "$dir/seed.log" 2>/dev/null)"
   awk -F'\t' '
-    NR == 1 { printf "%-14s %5s %10s %9s %9s %7s %12s %10s\n", "scenario", "conns", "req/s",
+    NR == 1 { printf "%-15s %5s %10s %9s %9s %7s %12s %10s\n", "scenario", "conns", "req/s",
                      "p50 ms", "p99 ms", "errors", "peak RSS MB", "target" ; next }
-    { printf "%-14s %5s %10s %9s %9s %7s %12s %10s\n", $1, $2, $3, $4, $5, $6, $7, ">= " $8 }' "$tsv"
+    { printf "%-15s %5s %10s %9s %9s %7s %12s %10s\n", $1, $2, $3, $4, $5, $6, $7, $8 == "-" ? "-" : ">= " $8 }' "$tsv"
   printf 'server peak RSS over the whole run, seeding included: %.1f MB\n' "$(echo "$overall" | awk '{print $1 / 1024}')"
   echo
 }

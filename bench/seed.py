@@ -9,13 +9,13 @@ The dataset is shaped like what the agent-trace client sends:
     (default 5,000) of about 2 KB: one or two files per record, ranges with content_hash and
     per-line hashes, metadata.session_id, and vcs.revision = the HEAD the edit was made on.
     They are sent BENCH_BATCH (50) per batch request.
-  * a linear git history per project; every commit is linked (POST /api/v1/commit-links) to the
-    1-5 traces made since its parent. The newer half of the commits carries an attribution
-    ledger, the older half none.
   * BENCH_TRANSCRIPTS transcripts in all (default 100) of 50-200 KB, one per session, synced
     through POST /api/v1/conversations/sync; 70 % Claude Code, 30 % Cursor.
+  * a linear git history per project; every commit is linked (POST /api/v1/commit-links) to the
+    BENCH_COMMIT_TRACES_MIN..MAX (1-5) traces made since its parent. The newer half of the
+    commits carries an attribution ledger, the older half none.
   * per project, blame bodies of 100 segments: for two files over commits without ledgers
-    (the heuristic path) and two over commits with ledgers.
+    (the heuristic path) and two over commits with ledgers; and the same of 2,000 segments.
 
 It also writes the request bodies and lists the wrk scenarios in bench/lua/ read from DATA_DIR:
 
@@ -25,6 +25,7 @@ It also writes the request bodies and lists the wrk scenarios in bench/lua/ read
   conversations.tsv     project id, transcript url
   blame_heur.jsonl      blame bodies (one per line), commits without ledgers
   blame_ledger.jsonl    blame bodies, commits with ledgers
+  blame_heur2000.jsonl, blame_ledger2000.jsonl    the same with 2,000 segments
   ingest_single.json    an ingest body; every @ID@ is replaced by a fresh trace id
   ingest_batch.json     a batch body of BENCH_BATCH traces for project bench-ingest, same @ID@
   conv_sync.json        a 100 KB conversation sync body for project bench-conv; @URL@ is replaced
@@ -55,7 +56,9 @@ TRANSCRIPTS = env_int("BENCH_TRANSCRIPTS", 100)
 BATCH = env_int("BENCH_BATCH", 50)
 WORKERS = env_int("BENCH_WORKERS", 4)
 SEED = env_int("BENCH_SEED", 1)
+COMMIT_TRACES = (env_int("BENCH_COMMIT_TRACES_MIN", 1), env_int("BENCH_COMMIT_TRACES_MAX", 5))
 SEGMENTS = 100
+LARGE_SEGMENTS = 2000
 GET_ONE_SAMPLE = 2000
 SYNC_BYTES = 100 * 1024
 
@@ -166,7 +169,7 @@ class Project:
         made = 0
         sequence = 0
         while made < TRACES:
-            count = min(rng.randint(1, 5), TRACES - made)
+            count = min(rng.randint(*COMMIT_TRACES), TRACES - made)
             sha = hex_of(rng, 40)
             commit = {"sha": sha, "parent": parent, "traces": [], "edits": []}
             for _ in range(count):
@@ -195,30 +198,33 @@ class Project:
             parent = sha
             made += count
         self.ledger_from = len(self.commits) // 2
-        self.blame = {"heur": [], "ledger": []}
-        for k, path in enumerate(self.blamed):
-            kind = "heur" if k < 2 else "ledger"
-            wanted = [(c, r) for c, r in edits_by_file[path]
-                      if (c >= self.ledger_from) == (kind == "ledger")]
-            if wanted:
-                span = (self.ledger_from, len(self.commits)) if kind == "ledger" else (0, self.ledger_from)
-                self.blame[kind].append(self._blame_body(rng, path, wanted[:SEGMENTS], span))
+        self.blame = {}
+        for size, suffix in ((SEGMENTS, ""), (LARGE_SEGMENTS, str(LARGE_SEGMENTS))):
+            for k, path in enumerate(self.blamed):
+                kind = "heur" if k < 2 else "ledger"
+                wanted = [(c, r) for c, r in edits_by_file[path]
+                          if (c >= self.ledger_from) == (kind == "ledger")]
+                if wanted:
+                    span = (self.ledger_from, len(self.commits)) if kind == "ledger" else (0, self.ledger_from)
+                    self.blame.setdefault(kind + suffix, []).append(
+                        self._blame_body(rng, path, wanted[:size], span, size))
 
-    def _blame_body(self, rng, path, edits, span):
-        """100 segments: the AI edits' ranges, the lines between them as human lines written in
-        other commits of the same half of the history (span: first, end commit index)."""
+    def _blame_body(self, rng, path, edits, span, size):
+        """`size` segments: the AI edits' ranges, the lines between them as human lines written in
+        other commits of the same half of the history (span: first, end commit index), and when
+        the file has too few AI edits, human lines after them."""
         segments = []
         line = 1
         for c, r in edits:
-            if len(segments) >= SEGMENTS:
+            if len(segments) >= size:
                 break
             commit = self.commits[c]
-            if r["start_line"] > line and len(segments) < SEGMENTS - 1:
+            if r["start_line"] > line and len(segments) < size - 1:
                 other = self.commits[rng.randrange(*span)]
                 segments.append(self._segment(line, r["start_line"] - 1, other, short_hash(hex_of(rng, 8))))
             segments.append(self._segment(r["start_line"], r["end_line"], commit, r["content_hash"]))
             line = r["end_line"] + 1
-        while len(segments) < SEGMENTS:
+        while len(segments) < size:
             other = self.commits[rng.randrange(*span)]
             segments.append(self._segment(line, line + 4, other, short_hash(hex_of(rng, 8))))
             line += 5
@@ -397,9 +403,9 @@ def main():
     write(data_dir, "traces.tsv", "".join("%s\t%s\n" % pair for pair in sample))
     write(data_dir, "conversations.tsv", "".join(
         "%s\t%s\n" % (p.id, s.url) for p in projects for s in p.sessions[:p.transcript_count]))
-    for kind in ("heur", "ledger"):
+    for kind in ("heur", "ledger", "heur%d" % LARGE_SEGMENTS, "ledger%d" % LARGE_SEGMENTS):
         write(data_dir, "blame_%s.jsonl" % kind,
-              "".join(json.dumps(body) + "\n" for p in projects for body in p.blame[kind]))
+              "".join(json.dumps(body) + "\n" for p in projects for body in p.blame.get(kind, [])))
 
     trace_bytes = sum(len(json.dumps(t)) for p in projects for t in p.traces)
     print("seeded %d projects: %d traces (%.1f KB average) in %d batches, %d commit links "

@@ -1,7 +1,9 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <thread>
 
 #include "common/text.hpp"
 
@@ -36,6 +38,11 @@ bool Truthy(const std::string& v) {
 }
 
 }  // namespace
+
+int DefaultConcurrency() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return std::clamp(3 * static_cast<int>(cores), 4, 64);
+}
 
 Environment ReadDotEnv(const std::string& path) {
   Environment env;

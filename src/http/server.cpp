@@ -46,6 +46,7 @@
 #include <unordered_set>
 
 #include "common/crypto.hpp"
+#include "common/request_deadline.hpp"
 #include "common/time.hpp"
 
 namespace ats::http {
@@ -395,8 +396,14 @@ class Session : public std::enable_shared_from_this<Session> {
       co_return false;
     }
 
+    const auto arrived = std::chrono::steady_clock::now();
     Response response = co_await AsyncRunOnPool(
-        core_.pool, [this, &request] { return CallHandler(request); }, asio::use_awaitable);
+        core_.pool,
+        [this, &request, arrived] {
+          const RequestArrival arrival(arrived);
+          return CallHandler(request);
+        },
+        asio::use_awaitable);
     const bool keep_alive = message.keep_alive() && !core_.draining.load();
     co_return co_await Send(exchange, version, std::move(response), keep_alive) && keep_alive;
   }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "common/crypto.hpp"
+#include "common/request_deadline.hpp"
 #include "common/time.hpp"
 #include "storage/encoding.hpp"
 #include "storage/migration.hpp"
@@ -209,9 +210,10 @@ class SqliteStore final : public Store {
 
 template <typename Fn>
 Status SqliteStore::Write(Fn&& fn) {
-  // One time budget per call: waiting for the writer and then for the database lock (held by
-  // another process) together stay within timeout_.
-  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  // One time budget per call, counted from the request's arrival (common/request_deadline.hpp):
+  // waiting for the writer and then for the database lock (held by another process) together
+  // stay within timeout_.
+  const auto deadline = RequestArrival::DeadlineAfter(timeout_);
   WriterLease lease(*this, deadline);
   if (!lease.held()) return Status::Unavailable("the SQLite writer did not become free in time");
   Connection& c = *writer_;
@@ -243,14 +245,15 @@ Status SqliteStore::Read(Fn&& fn, bool snapshot) {
     return status;
   };
   if (!has_readers_) {
-    WriterLease lease(*this, std::chrono::steady_clock::now() + timeout_);
+    WriterLease lease(*this, RequestArrival::DeadlineAfter(timeout_));
     if (!lease.held()) return Status::Unavailable("the SQLite connection did not become free in time");
     return run(*writer_);
   }
   std::unique_ptr<Connection> reader;
   {
     std::unique_lock lock(readers_mu_);
-    if (!readers_cv_.wait_for(lock, timeout_, [&] { return !idle_readers_.empty(); })) {
+    if (!readers_cv_.wait_until(lock, RequestArrival::DeadlineAfter(timeout_),
+                                [&] { return !idle_readers_.empty(); })) {
       return Status::Unavailable("no SQLite reader connection became free in time");
     }
     reader = std::move(idle_readers_.back());
