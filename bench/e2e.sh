@@ -36,17 +36,17 @@ RESULTS_DIR=${RESULTS_DIR:-$build/bench-results}
 
 # name, connections, wrk script, script argument, target req/s on PostgreSQL (- for none)
 scenario_table="
-health         32 health.lua        -      20000
-list           32 list.lua          -      5000
-get_one        32 get_one.lua       -      15000
-blame_heur     16 blame.lua         heur   1000
-blame_ledger   16 blame.lua         ledger 2000
-blame_heur_2k  16 blame.lua         heur2000   -
-blame_ledger_2k 16 blame.lua        ledger2000 -
-conv_get       16 conv_get.lua      -      5000
-ingest_single  32 ingest.lua        single 8000
-ingest_batch   16 ingest.lua        batch  400
-conv_sync      16 conv_sync.lua     -      3000
+health          32 health.lua        -          20000
+list            32 list.lua          -          5000
+get_one         32 get_one.lua       -          15000
+blame_heur      16 blame.lua         heur       1000
+blame_ledger    16 blame.lua         ledger     2000
+blame_heur_2k   16 blame.lua         heur2000   -
+blame_ledger_2k 16 blame.lua         ledger2000 -
+conv_get        16 conv_get.lua      -          5000
+ingest_single   32 ingest.lua        single     8000
+ingest_batch    16 ingest.lua        batch      400
+conv_sync       16 conv_sync.lua     -          3000
 "
 
 work=$(mktemp -d /tmp/ats-bench.XXXXXX)

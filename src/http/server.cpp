@@ -46,7 +46,7 @@
 #include <unordered_set>
 
 #include "common/crypto.hpp"
-#include "common/request_deadline.hpp"
+#include "common/request_arrival.hpp"
 #include "common/time.hpp"
 
 namespace ats::http {

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "common/crypto.hpp"
-#include "common/request_deadline.hpp"
+#include "common/request_arrival.hpp"
 #include "common/time.hpp"
 #include "storage/encoding.hpp"
 #include "storage/migration.hpp"
@@ -430,7 +430,7 @@ class PgStore final : public Store {
 template <typename Fn>
 Status PgStore::Run(Kind kind, Fn&& fn) {
   // One budget for the whole call: waiting for a slot, connecting, every statement and any retry,
-  // counted from the request's arrival (common/request_deadline.hpp). A caller then hears
+  // counted from the request's arrival (common/request_arrival.hpp). A caller then hears
   // kUnavailable about timeout_ after asking, however the time was lost; a retry after a
   // timed-out read would otherwise double it. Statements get a second more, so that the
   // server's own statement_timeout (= timeout_) reports a slow statement first.

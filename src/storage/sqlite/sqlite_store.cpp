@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "common/crypto.hpp"
-#include "common/request_deadline.hpp"
+#include "common/request_arrival.hpp"
 #include "common/time.hpp"
 #include "storage/encoding.hpp"
 #include "storage/migration.hpp"
@@ -210,7 +210,7 @@ class SqliteStore final : public Store {
 
 template <typename Fn>
 Status SqliteStore::Write(Fn&& fn) {
-  // One time budget per call, counted from the request's arrival (common/request_deadline.hpp):
+  // One time budget per call, counted from the request's arrival (common/request_arrival.hpp):
   // waiting for the writer and then for the database lock (held by another process) together
   // stay within timeout_.
   const auto deadline = RequestArrival::DeadlineAfter(timeout_);

@@ -1,7 +1,9 @@
 #include "app/config.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +15,13 @@ TEST(ConfigTest, DefaultsToEmbeddedSqliteOnLoopback) {
   EXPECT_EQ(c.database_url, "sqlite:///data/agent-trace.db");
   EXPECT_EQ(c.host, "127.0.0.1");
   EXPECT_TRUE(ValidateConfig(c).ok());
+}
+
+TEST(ConfigTest, DatabaseConnectionsAndHandlerThreadsDefaultToThreePerCore) {
+  Config c;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  EXPECT_EQ(c.pg_pool_size, std::clamp(3 * cores, 4, 64));
+  EXPECT_EQ(c.worker_threads, c.pg_pool_size);
 }
 
 TEST(ConfigTest, BuildsPostgresUrlFromOlderServiceVariables) {

@@ -1,4 +1,4 @@
-#include "common/request_deadline.hpp"
+#include "common/request_arrival.hpp"
 
 #include <gtest/gtest.h>
 
