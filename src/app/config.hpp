@@ -49,6 +49,9 @@ struct Config {
   double rate_limit_per_second = 0;         // RATE_LIMIT_PER_SECOND per token; 0 = off
   double rate_limit_burst = 0;              // RATE_LIMIT_BURST; 0 = twice the rate
   Limits limits;                            // MAX_BATCH_ITEMS, ...
+  // ANSWER_CACHE_MB: blame answers and listing pages kept with their project's data version
+  // (service/versioned_cache.hpp); 0 turns the cache off.
+  int answer_cache_mb = 16;
 };
 
 // KEY=VALUE pairs of the process environment and the .env file merged (environment wins).

@@ -1,19 +1,29 @@
 #include "app/services.hpp"
 
 namespace ats::app {
+namespace {
+
+BlameServiceOptions BlameOptions(VersionedCache& answers) {
+  BlameServiceOptions options;
+  options.answer_cache = &answers;
+  return options;
+}
+
+}  // namespace
 
 Services::Services(Store& store, const Config& config)
     : limits(config.limits),
+      answers(static_cast<size_t>(config.answer_cache_mb) << 20),
       tokens(store),
       rate_limiter(config.rate_limit_per_second, config.rate_limit_burst > 0
                                                      ? config.rate_limit_burst
                                                      : 2 * config.rate_limit_per_second),
       access(store),
-      traces(store, access, limits),
+      traces(store, access, limits, &answers),
       projects(store, access),
       commit_links(store, access, limits),
       conversations(store, access, limits),
-      blame(store, access),
+      blame(store, access, BlameOptions(answers)),
       health(store),
       context{tokens,
               rate_limiter,

@@ -15,6 +15,7 @@
 #include "service/project_access.hpp"
 #include "service/project_service.hpp"
 #include "service/trace_service.hpp"
+#include "service/versioned_cache.hpp"
 #include "storage/store.hpp"
 
 namespace ats::app {
@@ -22,13 +23,14 @@ namespace ats::app {
 struct Services {
   // Builds every service over `store` with the settings of `config`: the request limits, the
   // per-token rate limit (a burst of 0 means twice the rate), development mode (from
-  // AUTH_SECRET) and the JSON nesting limit. `store` must outlive this object, which migrates
+  // AUTH_SECRET), the JSON nesting limit and the answer cache's size. `store` must outlive this object, which migrates
   // nothing. Not copyable or movable: the services and the context refer to one another.
   Services(Store& store, const Config& config);
   Services(const Services&) = delete;
   Services& operator=(const Services&) = delete;
 
   const Limits limits;  // the services keep a reference to it
+  VersionedCache answers;  // blame answers and listing pages, shared by the two services
   auth::TokenService tokens;
   auth::RateLimiter rate_limiter;
   ProjectAccess access;

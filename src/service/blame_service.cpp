@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 
@@ -28,14 +29,16 @@ BlameService::BlameService(Store& store, ProjectAccess& access, BlameServiceOpti
     : store_(store),
       access_(access),
       limits_(options.limits),
-      trace_cache_(options.trace_cache_bytes) {}
+      trace_cache_(options.trace_cache_bytes),
+      answer_cache_(options.answer_cache) {}
 
 BlameService::BlameService(Store& store, BlameServiceOptions options)
     : store_(store),
       own_access_(std::make_unique<ProjectAccess>(store)),
       access_(*own_access_),
       limits_(options.limits),
-      trace_cache_(options.trace_cache_bytes) {}
+      trace_cache_(options.trace_cache_bytes),
+      answer_cache_(options.answer_cache) {}
 
 Status BlameService::AddCandidates(const std::string& project_id, const std::string& file_path,
                                    const attribution::TraceLookups& lookups,
@@ -199,15 +202,33 @@ Result<boost::json::value> BlameService::Answer(const attribution::BlameRequest&
       boost::json::make_shared_resource<boost::json::monotonic_resource>(kResponseArenaBytes)));
 }
 
-Result<boost::json::value> BlameService::Blame(const auth::Caller& caller,
-                                               const boost::json::value& body) {
+Result<VersionedCache::Value> BlameService::BlameSerialized(const auth::Caller& caller,
+                                                            const boost::json::value& body) {
   Result<attribution::BlameRequest> parsed = attribution::ParseBlameRequest(body, limits_);
   if (!parsed.ok()) return parsed.status();
   Status access = access_.CheckRead(caller, parsed->project_id, "Project not found");
   if (!access.ok() && !access.IsNotFound()) return access;
   // A hidden project answers as an unknown one does: with no evidence, every line unattributed.
   // Answering 404 instead would tell a token holder that a private project of that name exists.
-  return Answer(*parsed, /*may_read=*/access.ok());
+  auto serialize = [](const boost::json::value& answer) -> VersionedCache::Value {
+    return std::make_shared<const std::string>(boost::json::serialize(answer));
+  };
+  if (!access.ok() || answer_cache_ == nullptr || !answer_cache_->enabled()) {
+    Result<boost::json::value> answer = Answer(*parsed, /*may_read=*/access.ok());
+    if (!answer.ok()) return answer.status();
+    return serialize(*answer);
+  }
+  // The answer is a function of the body and the project's data alone (the limits are fixed),
+  // so the body, as parsed and serialised again, is the key.
+  Result<int64_t> version = store_.GetProjectDataVersion(parsed->project_id);
+  if (!version.ok()) return version.status();
+  std::string key = "blame\n" + parsed->project_id + '\n' + boost::json::serialize(body);
+  if (VersionedCache::Value hit = answer_cache_->Find(key, *version)) return hit;
+  Result<boost::json::value> answer = Answer(*parsed, /*may_read=*/true);
+  if (!answer.ok()) return answer.status();
+  VersionedCache::Value text = serialize(*answer);
+  answer_cache_->Put(key, *version, text);
+  return text;
 }
 
 Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {

@@ -16,6 +16,7 @@
 #include "auth/tokens.hpp"
 #include "common/status.hpp"
 #include "service/project_access.hpp"
+#include "service/versioned_cache.hpp"
 #include "storage/store.hpp"
 
 namespace ats {
@@ -27,6 +28,9 @@ struct BlameServiceOptions {
   // record of the client's usual shape takes 2-4 KB, so the default keeps several thousand, which
   // covers the files being blamed without letting the cache dominate the server's memory.
   size_t trace_cache_bytes = 16u << 20;
+  // Serialised answers kept per request body with the project's data version, shared with other
+  // services (see VersionedCache); null: no answer cache, and no version query.
+  VersionedCache* answer_cache = nullptr;
 };
 
 class BlameService {
@@ -38,11 +42,10 @@ class BlameService {
   // reach only after its cache time. `store` must outlive the service.
   explicit BlameService(Store& store, BlameServiceOptions options = {});
 
-  // Answers one blame request body (the parsed JSON of the HTTP body) for `caller`.
+  // Answers one blame request body (the parsed JSON of the HTTP body) for `caller`, serialised.
   //
   // Success: {"file_path": ..., "attributions": [...]} as in API.md, one or more entries per
-  // segment that was not skipped, sorted and merged (ATTRIBUTION.md section 6). The value lives
-  // in its own arena (a shared monotonic resource), so it is cheap to build and to drop.
+  // segment that was not skipped, sorted and merged (ATTRIBUTION.md section 6).
   // A private project the caller may not read is answered exactly as a project that does not
   // exist: every segment unattributed, without reading any of the project's data, so the answer
   // does not tell that the project exists.
@@ -56,13 +59,18 @@ class BlameService {
   // parent-revision traces touching the file, per-revision counts); the records of those touching
   // traces not parsed before (none once they are cached); traces touching the file in the needed
   // time windows; conversation summaries (prefixes only, never whole transcripts). Queries with
-  // nothing to ask are not issued.
+  // nothing to ask are not issued. With an answer cache, a caller who may read the project first
+  // reads its data version (one more query), and a body answered before at that version costs
+  // that query alone; an answer built is then kept at the version.
   //
   // Thread-safe when the store is (every Store is).
-  Result<boost::json::value> Blame(const auth::Caller& caller, const boost::json::value& body);
+  Result<VersionedCache::Value> BlameSerialized(const auth::Caller& caller,
+                                                const boost::json::value& body);
 
-  // The same answer without the access check, for a caller already known to be allowed to read
-  // the request's project (benchmarks and tests of the engine). Issues only the five queries.
+  // The same answer as a JSON value (in its own arena, a shared monotonic resource, so cheap to
+  // build and to drop), without the access check and the answer cache, for a caller already
+  // known to be allowed to read the request's project (benchmarks and tests of the engine).
+  // Issues only the five queries.
   Result<boost::json::value> Blame(const boost::json::value& body);
 
   const attribution::TraceViewCache& trace_cache() const { return trace_cache_; }
@@ -89,6 +97,7 @@ class BlameService {
   ProjectAccess& access_;
   attribution::BlameRequestLimits limits_;
   attribution::TraceViewCache trace_cache_;
+  VersionedCache* answer_cache_;  // may be null
 };
 
 }  // namespace ats

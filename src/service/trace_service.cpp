@@ -177,15 +177,76 @@ Result<TraceFilter> ParseTraceFilter(const QueryParams& query) {
   return filter;
 }
 
-Result<TracePage> TraceService::List(const auth::Caller& caller, const QueryParams& query,
-                                     TraceFilter* applied) {
+namespace {
+
+// The listing's response body: the records are stored as serialised JSON, so they are spliced
+// in rather than parsed and written again.
+std::string PageJson(const TracePage& page, const TraceFilter& filter) {
+  size_t size = 64;
+  for (const StoredTrace& t : page.traces) size += t.record_json.size() + 1;
+  std::string body;
+  body.reserve(size);
+  body += "{\"traces\":[";
+  for (size_t i = 0; i < page.traces.size(); ++i) {
+    if (i) body += ',';
+    body += page.traces[i].record_json;
+  }
+  body += "],\"total\":" + std::to_string(page.total) +
+          ",\"limit\":" + std::to_string(filter.limit) +
+          ",\"offset\":" + std::to_string(filter.offset) + "}";
+  return body;
+}
+
+// Every field of the filter, each tagged and length-prefixed so that no two filters share a key.
+std::string ListingKey(const TraceFilter& f) {
+  std::string key = "list\n";
+  auto add = [&key](char tag, const std::string& value) {
+    key += tag;
+    key += std::to_string(value.size());
+    key += ':';
+    key += value;
+  };
+  add('p', f.project_id);
+  const std::pair<char, const std::optional<std::string>*> texts[] = {
+      {'s', &f.session_id}, {'c', &f.conversation_id}, {'h', &f.hook_event},
+      {'t', &f.tool_name},  {'m', &f.model_id},        {'r', &f.revision},
+      {'f', &f.file_path}};
+  for (const auto& [tag, value] : texts) {
+    if (*value) add(tag, **value);
+  }
+  if (f.since) add('a', std::to_string(*f.since));
+  if (f.until) add('b', std::to_string(*f.until));
+  add('l', std::to_string(f.limit));
+  add('o', std::to_string(f.offset));
+  return key;
+}
+
+}  // namespace
+
+Result<VersionedCache::Value> TraceService::ListPage(const auth::Caller& caller,
+                                                     const QueryParams& query) {
   auto filter = ParseTraceFilter(query);
   if (!filter.ok()) return filter.status();
-  *applied = *filter;
   Status access = access_.CheckRead(caller, filter->project_id, "Project not found");
-  if (access.IsNotFound()) return TracePage{};  // as if the project had no traces
+  if (access.IsNotFound()) {  // as if the project had no traces
+    return std::make_shared<const std::string>(PageJson(TracePage{}, *filter));
+  }
   ATS_RETURN_IF_ERROR(access);
-  return store_.ListTraces(*filter);
+  const bool cached = answer_cache_ != nullptr && answer_cache_->enabled();
+  int64_t version = 0;
+  std::string key;
+  if (cached) {
+    Result<int64_t> read = store_.GetProjectDataVersion(filter->project_id);
+    if (!read.ok()) return read.status();
+    version = *read;
+    key = ListingKey(*filter);
+    if (VersionedCache::Value hit = answer_cache_->Find(key, version)) return hit;
+  }
+  Result<TracePage> page = store_.ListTraces(*filter);
+  if (!page.ok()) return page.status();
+  auto body = std::make_shared<const std::string>(PageJson(*page, *filter));
+  if (cached) answer_cache_->Put(key, version, body);
+  return body;
 }
 
 Result<StoredTrace> TraceService::Get(const auth::Caller& caller, const std::string& project_id,

@@ -11,6 +11,7 @@
 #include "service/ingest_coalescer.hpp"
 #include "service/limits.hpp"
 #include "service/project_access.hpp"
+#include "service/versioned_cache.hpp"
 #include "storage/store.hpp"
 
 namespace ats {
@@ -25,17 +26,25 @@ struct IngestOutcome {
 
 class TraceService {
  public:
-  TraceService(Store& store, ProjectAccess& access, const Limits& limits)
-      : store_(store), access_(access), limits_(limits), coalescer_(store) {}
+  // `answer_cache` (may be null: none) keeps listing pages with the project's data version.
+  TraceService(Store& store, ProjectAccess& access, const Limits& limits,
+               VersionedCache* answer_cache = nullptr)
+      : store_(store),
+        access_(access),
+        limits_(limits),
+        answer_cache_(answer_cache),
+        coalescer_(store) {}
 
   // POST /api/v1/traces body. kInvalidArgument with details for a record that fails RECORDS.md.
   Result<IngestOutcome> Ingest(const auth::Caller& caller, const boost::json::value& body);
   // POST /api/v1/traces/batch body: every item is validated before anything is written.
   Result<std::vector<IngestOutcome>> IngestBatch(const auth::Caller& caller,
                                                  const boost::json::value& body);
-  // GET /api/v1/traces: the filters of API.md; kInvalidArgument for bad parameters.
-  Result<TracePage> List(const auth::Caller& caller, const QueryParams& query,
-                         TraceFilter* applied);
+  // GET /api/v1/traces: the response body, {"traces": [...], "total", "limit", "offset"}, for
+  // the filters of API.md; kInvalidArgument for bad parameters. A project the caller may not
+  // read lists as one without traces. With an answer cache, a page served before costs one
+  // store query (the project's data version) while the project's data is unchanged.
+  Result<VersionedCache::Value> ListPage(const auth::Caller& caller, const QueryParams& query);
   // GET /api/v1/traces/<id>; kNotFound "Trace not found".
   Result<StoredTrace> Get(const auth::Caller& caller, const std::string& project_id,
                           const std::string& trace_id);
@@ -44,6 +53,7 @@ class TraceService {
   Store& store_;
   ProjectAccess& access_;
   const Limits& limits_;
+  VersionedCache* answer_cache_;  // may be null
   IngestCoalescer coalescer_;  // single ingests share transactions with concurrent ones
 };
 

@@ -15,9 +15,10 @@ struct Migration {
 // The tables the migrations create, parents before children: CountRows reports them in this
 // order and DropAll drops them in the reverse order.
 inline constexpr std::string_view kSchemaTables[] = {
-    "projects",     "project_members",  "traces",       "trace_files",
-    "trace_models", "project_counters", "commit_links", "conversation_contents",
-    "api_tokens",   "schema_migrations"};
+    "projects",          "project_members",       "traces",
+    "trace_files",       "trace_models",          "project_counters",
+    "commit_links",      "conversation_contents", "project_data_versions",
+    "api_tokens",        "schema_migrations"};
 
 // In version order. Defined by the generated <backend>_migrations.cpp.
 const std::vector<Migration>& SqliteMigrations();

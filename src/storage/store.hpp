@@ -46,6 +46,14 @@ class Store {
   virtual Result<bool> IsProjectMember(const std::string& project_id,
                                        const std::string& user_id) = 0;
 
+  // A number that every committed write to the project's traces, commit links or conversations
+  // raises (0 while it has none; writes to the project's settings or members do not count).
+  // Equal numbers mean the same data: whatever a reader derived from the data it read after
+  // reading the number N still holds while the number is N. (Reading the number first makes the
+  // data at least as new as N; a write that commits in between raises the number, so nothing
+  // stale is ever taken for current.)
+  virtual Result<int64_t> GetProjectDataVersion(const std::string& project_id) = 0;
+
   // --- traces --------------------------------------------------------------------------------
   // Stores the traces and conversation contents in one transaction, creating the project (owned
   // by user_id) when missing. A trace whose (project_id, trace_id) is already stored is left

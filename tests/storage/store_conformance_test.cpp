@@ -357,6 +357,66 @@ TEST_P(StoreConformanceTest, SameTraceIdInTwoProjectsIsTwoTraces) {
   EXPECT_EQ(Must(store_->GetTrace(other, "shared"))->user_id, "bob");
 }
 
+TEST_P(StoreConformanceTest, EveryDataWriteRaisesTheProjectDataVersionAndNothingElseDoes) {
+  const std::string other = RandomId("other");
+  EXPECT_EQ(Must(store_->GetProjectDataVersion(project_)), 0);
+  int64_t version = 0;
+  auto raised = [&](const char* what) {
+    const int64_t now = Must(store_->GetProjectDataVersion(project_));
+    EXPECT_GT(now, version) << what;
+    version = now;
+  };
+  auto unchanged = [&](const char* what) {
+    EXPECT_EQ(Must(store_->GetProjectDataVersion(project_)), version) << what;
+  };
+
+  Insert({MakeTrace("t1", kBase)});
+  raised("trace insert");
+  Insert({MakeTrace("t2", kBase + 1), MakeTrace("t3", kBase + 2)}, "bob",
+         {{"file:///c", "first turn"}});
+  raised("batch insert with a conversation");
+  CommitLink link;
+  link.commit_sha = "1111111111111111111111111111111111111111";
+  link.trace_ids = {"t1"};
+  link.files_changed_json = "[]";
+  link.user_id = "alice";
+  Must(store_->UpsertCommitLink(project_, link));
+  raised("commit link");
+  link.trace_ids = {"t1", "t2"};
+  Must(store_->UpsertCommitLink(project_, link));
+  raised("commit link replaced");
+  ASSERT_OK(store_->UpsertConversations(project_, "alice", {{"file:///c", "first turn, more"}}));
+  raised("conversation changed");
+
+  // Reads, unchanged uploads and another project's writes leave it alone.
+  List({});
+  Must(store_->GetTrace(project_, "t1"));
+  Must(store_->GetBlameCandidates(project_, {"t1"}, {"r"}, "a.py"));
+  ASSERT_OK(store_->UpsertConversations(project_, "alice", {{"file:///c", "first turn, more"}}));
+  Must(store_->InsertTraces(other, "alice", {MakeTrace("t1", kBase)}, {}));
+  Must(store_->UpsertCommitLink(other, link));
+  unchanged("reads, an unchanged upload, writes elsewhere");
+  EXPECT_GT(Must(store_->GetProjectDataVersion(other)), 0);
+}
+
+TEST_P(StoreConformanceTest, ConcurrentWritersEachRaiseTheDataVersion) {
+  auto store = OpenOrNull(db_->url(), /*pool_size=*/8);
+  ASSERT_NE(store, nullptr);
+  constexpr int kThreads = 8;
+  constexpr int kWrites = 10;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kWrites; ++i) {
+        const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
+        EXPECT_TRUE(store->InsertTraces(project_, "alice", {MakeTrace(id, kBase + i)}, {}).ok());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(Must(store->GetProjectDataVersion(project_)), kThreads * kWrites);
+}
+
 TEST_P(StoreConformanceTest, EmptyInsertCreatesOnlyTheProject) {
   EXPECT_TRUE(Insert({}).empty());
   EXPECT_TRUE(Must(store_->GetProject(project_)));
@@ -388,6 +448,7 @@ TEST_P(StoreConformanceTest, AFailingBatchStoresNothing) {
             "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"));
 
   Must(store->InsertTraces("p", "alice", {MakeTrace("old", kBase)}, {}));
+  const int64_t version = Must(store->GetProjectDataVersion("p"));
   NewTrace a = MakeTrace("a", kBase + 1);
   a.model_ids = {"ok-model"};
   NewTrace b = MakeTrace("b", kBase + 2);
@@ -409,6 +470,8 @@ TEST_P(StoreConformanceTest, AFailingBatchStoresNothing) {
   EXPECT_EQ(stats.trace_count, 1);
   EXPECT_EQ(stats.unique_users, 1);
   EXPECT_EQ(Must(store->ListTraces({.project_id = "p"})).total, 1);
+  EXPECT_EQ(Must(store->GetProjectDataVersion("p")), version);
+  EXPECT_EQ(Must(store->GetProjectDataVersion("new-project")), 0);
 
   // Without the poisoned trace the same call succeeds in full.
   EXPECT_EQ(Must(store->InsertTraces("p", "bob", {a, MakeTrace("old", kBase), c},

@@ -22,6 +22,9 @@ class ForwardingStore : public Store {
   Result<ProjectStats> GetProjectStats(const std::string& p) override {
     return target_.GetProjectStats(p);
   }
+  Result<int64_t> GetProjectDataVersion(const std::string& p) override {
+    return target_.GetProjectDataVersion(p);
+  }
   Status SetProjectVisibility(const std::string& p, const std::string& v) override {
     return target_.SetProjectVisibility(p, v);
   }

@@ -11,9 +11,9 @@ void RegisterBlameRoutes(Router& router, ApiContext& context) {
     if (!caller.ok()) return ErrorResponse(caller.status(), request);
     auto body = ParseJsonBody(request, context.max_json_depth);
     if (!body.ok()) return ErrorResponse(body.status(), request);
-    auto result = context.blame.Blame(*caller, *body);
+    auto result = context.blame.BlameSerialized(*caller, *body);
     if (!result.ok()) return ErrorResponse(result.status(), request);
-    return JsonResponse(200, *result);
+    return RawJsonResponse(200, **result);
   });
 }
 

@@ -47,19 +47,9 @@ void RegisterTraceRoutes(Router& router, ApiContext& context) {
              [&context](Request& request, const PathParams&) {
     auto caller = Authenticate(context, request, auth::kScopeRead);
     if (!caller.ok()) return ErrorResponse(caller.status(), request);
-    TraceFilter applied;
-    auto page = context.traces.List(*caller, request.query, &applied);
+    auto page = context.traces.ListPage(*caller, request.query);
     if (!page.ok()) return ErrorResponse(page.status(), request);
-    // The records are stored as serialised JSON: splice them in rather than re-parsing.
-    std::string body = "{\"traces\":[";
-    for (size_t i = 0; i < page->traces.size(); ++i) {
-      if (i) body += ',';
-      body += page->traces[i].record_json;
-    }
-    body += "],\"total\":" + std::to_string(page->total) +
-            ",\"limit\":" + std::to_string(applied.limit) +
-            ",\"offset\":" + std::to_string(applied.offset) + "}";
-    return RawJsonResponse(200, std::move(body));
+    return RawJsonResponse(200, **page);
   });
 
   router.Add("GET", "/api/v1/traces/{trace_id}", "traces_get",

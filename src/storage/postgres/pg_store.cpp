@@ -121,6 +121,19 @@ const Statement kInsertTraces{
     "  DO UPDATE SET trace_count = project_counters.trace_count + excluded.trace_count) "
     "SELECT trace_id FROM ins"};
 
+// Last in every write pipeline that changes a project's data, so writers take this row's lock
+// after all others (see InsertTraces for the order).
+const Statement kRaiseDataVersion{
+    "ats_raise_data_version",
+    "INSERT INTO project_data_versions (project_id, slot, version) "
+    "VALUES ($1::text, $2::bigint, 1) ON CONFLICT (project_id, slot) "
+    "DO UPDATE SET version = project_data_versions.version + 1"};
+
+const Statement kGetDataVersion{
+    "ats_get_data_version",
+    "SELECT coalesce(sum(version), 0)::bigint FROM project_data_versions "
+    "WHERE project_id = $1::text"};
+
 const Statement kGetTrace{"ats_get_trace",
                           "SELECT " ATS_TRACE_COLUMNS
                           " FROM traces t WHERE t.project_id = $1::text AND t.trace_id = $2::text"};
@@ -321,6 +334,7 @@ class PgStore final : public Store {
   Result<Project> UpsertProject(const ProjectUpsert& upsert) override;
   Result<std::optional<Project>> GetProject(const std::string& project_id) override;
   Result<ProjectStats> GetProjectStats(const std::string& project_id) override;
+  Result<int64_t> GetProjectDataVersion(const std::string& project_id) override;
   Status SetProjectVisibility(const std::string& project_id,
                               const std::string& visibility) override;
   Status AddProjectMember(const std::string& project_id, const std::string& user_id) override;
@@ -629,6 +643,18 @@ Result<ProjectStats> PgStore::GetProjectStats(const std::string& project_id) {
   return stats;
 }
 
+Result<int64_t> PgStore::GetProjectDataVersion(const std::string& project_id) {
+  int64_t version = 0;
+  Params p;
+  p.Text(project_id);
+  Status status = Query(kGetDataVersion, p, [&](const Rows& r) {
+    version = r.rows() > 0 ? r.Int(0, 0) : 0;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return version;
+}
+
 Status PgStore::SetProjectVisibility(const std::string& project_id, const std::string& visibility) {
   if (visibility != "team" && visibility != "private") {
     return Status::InvalidArgument("visibility must be \"team\" or \"private\"");
@@ -713,6 +739,7 @@ Result<std::vector<bool>> PgStore::InsertTraces(
     std::vector<Call> calls = {{&kInsertProjectIfMissing, &project}};
     if (!prepared.empty()) calls.push_back({&kUpsertConversations, &convs});
     Params insert;
+    size_t insert_call = 0;
     if (!batch.unique.empty()) {
       insert.Text(project_id)
           .Text(user_id)
@@ -729,12 +756,16 @@ Result<std::vector<bool>> PgStore::InsertTraces(
           .TextArray(model_trace_ids)
           .TextArray(model_ids)
           .Int(c.slot());
+      insert_call = calls.size();
       calls.push_back({&kInsertTraces, &insert});
     }
+    Params version;
+    version.Text(project_id).Int(c.slot());
+    calls.push_back({&kRaiseDataVersion, &version});
     Result<std::vector<Rows>> rows = c.Pipeline(calls, c.deadline());
     if (!rows.ok()) return rows.status();
     if (batch.unique.empty()) return Status::Ok();
-    const Rows& inserted = rows->back();
+    const Rows& inserted = (*rows)[insert_call];
     std::set<std::string_view> fresh;
     for (int r = 0; r < inserted.rows(); ++r) fresh.insert(inserted.View(r, 0));
     duplicate = batch.repeated;
@@ -906,11 +937,15 @@ Result<CommitLink> PgStore::UpsertCommitLink(const std::string& project_id,
       .Text(stored.user_id)
       .Int(now);
   Status status = Run(Kind::kWrite, [&](Connection& c) -> Status {
-    Result<std::vector<Rows>> rows =
-        Exec(c, {{&kInsertProjectIfMissing, &project}, {&kUpsertLink, &p}});
+    Params version;
+    version.Text(project_id).Int(c.slot());
+    Result<std::vector<Rows>> rows = Exec(c, {{&kInsertProjectIfMissing, &project},
+                                              {&kUpsertLink, &p},
+                                              {&kRaiseDataVersion, &version}});
     if (!rows.ok()) return rows.status();
-    if (rows->back().rows() != 1) return Status::Internal("commit link upsert returned no row");
-    stored.id = rows->back().String(0, 0);
+    const Rows& upserted = (*rows)[1];
+    if (upserted.rows() != 1) return Status::Internal("commit link upsert returned no row");
+    stored.id = upserted.String(0, 0);
     return Status::Ok();
   });
   if (!status.ok()) return status;
@@ -1005,9 +1040,13 @@ Status PgStore::UpsertConversations(const std::string& project_id, const std::st
   Params project = ProjectIfMissing(project_id, user_id, now);
   Params convs = ConversationParams(project_id, user_id, prepared, now);
   return Run(Kind::kWrite, [&](Connection& c) -> Status {
-    return (prepared.empty()
-                ? Exec(c, {{&kInsertProjectIfMissing, &project}})
-                : Exec(c, {{&kInsertProjectIfMissing, &project}, {&kUpsertConversations, &convs}}))
+    // Unchanged contents were dropped above: with none left, the data does not change.
+    if (prepared.empty()) return Exec(c, {{&kInsertProjectIfMissing, &project}}).status();
+    Params version;
+    version.Text(project_id).Int(c.slot());
+    return Exec(c, {{&kInsertProjectIfMissing, &project},
+                    {&kUpsertConversations, &convs},
+                    {&kRaiseDataVersion, &version}})
         .status();
   });
 }

@@ -92,6 +92,7 @@ class SqliteStore final : public Store {
   Result<Project> UpsertProject(const ProjectUpsert& upsert) override;
   Result<std::optional<Project>> GetProject(const std::string& project_id) override;
   Result<ProjectStats> GetProjectStats(const std::string& project_id) override;
+  Result<int64_t> GetProjectDataVersion(const std::string& project_id) override;
   Status SetProjectVisibility(const std::string& project_id,
                               const std::string& visibility) override;
   Status AddProjectMember(const std::string& project_id, const std::string& user_id) override;
@@ -157,6 +158,9 @@ class SqliteStore final : public Store {
   Result<std::unordered_map<std::string, std::string>> ConversationColumn(
       const std::string& project_id, const std::vector<std::string>& urls, const char* column);
 
+  // Raises the project's data version (Store::GetProjectDataVersion) inside the writer's
+  // transaction; every write that changes a project's data calls it.
+  Status RaiseDataVersion(Connection& c, const std::string& project_id);
   Status InsertProjectIfMissing(Connection& c, const std::string& project_id,
                                 const std::string& owner, UnixMicros now);
   // Compresses the contents that differ from the stored ones and drops the others.
@@ -431,6 +435,29 @@ Result<std::optional<Project>> SqliteStore::GetProject(const std::string& projec
   return project;
 }
 
+Status SqliteStore::RaiseDataVersion(Connection& c, const std::string& project_id) {
+  Result<Statement> s = c.Prepare(
+      "INSERT INTO project_data_versions (project_id, slot, version) VALUES (?1, 0, 1) "
+      "ON CONFLICT (project_id, slot) DO UPDATE SET version = version + 1");
+  if (!s.ok()) return s.status();
+  return s->Text(project_id).Run();
+}
+
+Result<int64_t> SqliteStore::GetProjectDataVersion(const std::string& project_id) {
+  int64_t version = 0;
+  Status status = Read([&](Connection& c) -> Status {
+    Result<Statement> s = c.Prepare(
+        "SELECT coalesce(sum(version), 0) FROM project_data_versions WHERE project_id = ?1");
+    if (!s.ok()) return s.status();
+    Result<bool> row = s->Text(project_id).Step();
+    if (!row.ok()) return row.status();
+    if (*row) version = s->ColumnInt(0);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return version;
+}
+
 Result<ProjectStats> SqliteStore::GetProjectStats(const std::string& project_id) {
   ProjectStats stats;
   Status status = Read([&](Connection& c) -> Status {
@@ -524,6 +551,7 @@ Result<std::vector<bool>> SqliteStore::InsertTraces(
   Status status = Write([&](Connection& c) -> Status {
     ATS_RETURN_IF_ERROR(InsertProjectIfMissing(c, project_id, user_id, now));
     ATS_RETURN_IF_ERROR(WriteConversations(c, project_id, user_id, prepared, now));
+    ATS_RETURN_IF_ERROR(RaiseDataVersion(c, project_id));
     Result<Statement> insert_trace = c.Prepare(
         "INSERT INTO traces (project_id, trace_id, record, user_id, ts_us, revision, session_id, "
         "conversation_id, hook_event, tool_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -760,6 +788,7 @@ Result<CommitLink> SqliteStore::UpsertCommitLink(const std::string& project_id,
   if (stored.created_at.empty()) stored.created_at = FormatTimestamp(now);
   Status status = Write([&](Connection& c) -> Status {
     ATS_RETURN_IF_ERROR(InsertProjectIfMissing(c, project_id, link.user_id, now));
+    ATS_RETURN_IF_ERROR(RaiseDataVersion(c, project_id));
     Result<Statement> s = c.Prepare(
         "INSERT INTO commit_links (id, project_id, commit_sha, parent_sha, trace_ids, "
         "files_changed, committed_at, created_at, ledger, user_id, updated_at) "
@@ -870,6 +899,8 @@ Status SqliteStore::UpsertConversations(const std::string& project_id, const std
   const UnixMicros now = NowMicros();
   return Write([&](Connection& c) -> Status {
     ATS_RETURN_IF_ERROR(InsertProjectIfMissing(c, project_id, user_id, now));
+    // Unchanged contents were dropped above: with none left, the data does not change.
+    if (!prepared.empty()) ATS_RETURN_IF_ERROR(RaiseDataVersion(c, project_id));
     return WriteConversations(c, project_id, user_id, prepared, now);
   });
 }

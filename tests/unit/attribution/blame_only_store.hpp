@@ -22,6 +22,7 @@ class BlameOnlyStore : public Store {
   Result<Project> UpsertProject(const ProjectUpsert&) override { return Unused(); }
   Result<std::optional<Project>> GetProject(const std::string&) override { return Unused(); }
   Result<ProjectStats> GetProjectStats(const std::string&) override { return Unused(); }
+  Result<int64_t> GetProjectDataVersion(const std::string&) override { return Unused(); }
   Status SetProjectVisibility(const std::string&, const std::string&) override { return Unused(); }
   Status AddProjectMember(const std::string&, const std::string&) override { return Unused(); }
   Status RemoveProjectMember(const std::string&, const std::string&) override { return Unused(); }

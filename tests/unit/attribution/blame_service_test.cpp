@@ -249,6 +249,14 @@ auth::Caller Reader(const std::string& user) {
   return {"token-" + user, user, {auth::kScopeRead}, {}};
 }
 
+// BlameSerialized, parsed back.
+Result<json::value> BlameAs(BlameService& service, const auth::Caller& caller,
+                            const json::value& body) {
+  Result<VersionedCache::Value> text = service.BlameSerialized(caller, body);
+  if (!text.ok()) return text.status();
+  return json::parse(**text);
+}
+
 bool AnyAttributed(const json::value& answer) {
   for (const json::value& a : answer.at("attributions").as_array()) {
     if (!a.at("trace_id").is_null()) return true;
@@ -269,12 +277,12 @@ TEST(BlameService, APrivateProjectAnswersOutsidersExactlyAsAnUnknownProject) {
   BlameService unknown(nothing, nothing_access);
 
   // Those who may read it see its attributions.
-  Result<json::value> owner = service.Blame(Reader("olivia"), body);
+  Result<json::value> owner = BlameAs(service, Reader("olivia"), body);
   ASSERT_TRUE(owner.ok()) << owner.status().ToString();
   EXPECT_TRUE(AnyAttributed(*owner)) << json::serialize(*owner);
   for (const auth::Caller& reader :
        {Reader("bob"), auth::Caller{"token-root", "root", {auth::kScopeAdmin}, {}}}) {
-    Result<json::value> r = service.Blame(reader, body);
+    Result<json::value> r = BlameAs(service, reader, body);
     ASSERT_TRUE(r.ok()) << reader.user_id << ": " << r.status().ToString();
     EXPECT_EQ(json::serialize(*r), json::serialize(*owner)) << reader.user_id;
   }
@@ -282,10 +290,10 @@ TEST(BlameService, APrivateProjectAnswersOutsidersExactlyAsAnUnknownProject) {
   // An outsider is told what an unknown project answers, byte for byte, and none of the
   // project's data is read to build it.
   const size_t reads_before = store.calls().size();
-  Result<json::value> hidden = service.Blame(Reader("mallory"), body);
+  Result<json::value> hidden = BlameAs(service, Reader("mallory"), body);
   ASSERT_TRUE(hidden.ok()) << hidden.status().ToString();
   EXPECT_EQ(store.calls().size(), reads_before);
-  Result<json::value> absent = unknown.Blame(Reader("mallory"), body);
+  Result<json::value> absent = BlameAs(unknown, Reader("mallory"), body);
   ASSERT_TRUE(absent.ok()) << absent.status().ToString();
   EXPECT_FALSE(AnyAttributed(*absent));
   EXPECT_EQ(json::serialize(*hidden), json::serialize(*absent));
@@ -297,7 +305,7 @@ TEST(BlameService, APrivateProjectAnswersOutsidersExactlyAsAnUnknownProject) {
   team.AddProject("p", "team", "olivia");
   ProjectAccess team_access(team);
   BlameService team_service(team, team_access);
-  Result<json::value> open = team_service.Blame(Reader("mallory"), team_body);
+  Result<json::value> open = BlameAs(team_service, Reader("mallory"), team_body);
   ASSERT_TRUE(open.ok()) << open.status().ToString();
   EXPECT_EQ(json::serialize(*open), json::serialize(*owner));
 }
@@ -309,7 +317,7 @@ TEST(BlameService, BodiesAreValidatedBeforeAccessAndAccessErrorsPassThrough) {
   ProjectAccess access(store);
   BlameService service(store, access);
   Result<json::value> invalid =
-      service.Blame(Reader("mallory"), json::parse(R"({"project_id": "p", "file_path": "a.py",
+      BlameAs(service, Reader("mallory"), json::parse(R"({"project_id": "p", "file_path": "a.py",
       "blame_data": [{"start_line": -1, "end_line": 2, "commit_sha": "c"}]})"));
   ASSERT_FALSE(invalid.ok());
   EXPECT_TRUE(invalid.status().IsInvalidArgument()) << invalid.status().ToString();
@@ -319,10 +327,81 @@ TEST(BlameService, BodiesAreValidatedBeforeAccessAndAccessErrorsPassThrough) {
   down.FailProjectLookups(Status::Unavailable("database down"));
   ProjectAccess down_access(down);
   BlameService down_service(down, down_access);
-  Result<json::value> r = down_service.Blame(Reader("olivia"), down_body);
+  Result<json::value> r = BlameAs(down_service, Reader("olivia"), down_body);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
   EXPECT_TRUE(down.calls().empty());
+}
+
+// A 10-segment project "p" owned by olivia, blamed through a service with an answer cache.
+struct CachedBlame {
+  explicit CachedBlame(const std::string& visibility)
+      : body(BuildProject(store, 10)), access(store), answers(1 << 20),
+        service(store, access, Options(answers)) {
+    store.AddProject("p", visibility, "olivia");
+  }
+  static BlameServiceOptions Options(VersionedCache& answers) {
+    BlameServiceOptions options;
+    options.answer_cache = &answers;
+    return options;
+  }
+  Result<json::value> As(const std::string& user) { return BlameAs(service, Reader(user), body); }
+
+  ProjectsStore store;
+  const json::value body;
+  ProjectAccess access;
+  VersionedCache answers;
+  BlameService service;
+};
+
+TEST(BlameService, AnAnswerCacheAnswersARepeatedBodyWithOneVersionQueryUntilTheDataChanges) {
+  CachedBlame t("team");
+
+  Result<json::value> first = t.As("bob");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(AnyAttributed(*first));
+  const size_t calls_before = t.store.calls().size();
+  Result<json::value> again = t.As("mallory");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(json::serialize(*again), json::serialize(*first));
+  EXPECT_EQ(std::vector<std::string>(t.store.calls().begin() + calls_before, t.store.calls().end()),
+            std::vector<std::string>{"GetProjectDataVersion"});
+  EXPECT_EQ(t.answers.hits(), 1u);
+
+  // A write raises the version: the next answer is built from the new data.
+  t.store.AddConversation("file://conv-0", "a new first turn");
+  Result<json::value> changed = t.As("bob");
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_NE(json::serialize(*changed), json::serialize(*first));
+  EXPECT_NE(json::serialize(*changed).find("a new first turn"), std::string::npos);
+  BlameService uncached(t.store, t.access);
+  Result<json::value> fresh = BlameAs(uncached, Reader("bob"), t.body);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(json::serialize(*changed), json::serialize(*fresh));
+}
+
+TEST(BlameService, AnswersForOutsidersOfAPrivateProjectAreNeitherCachedNorServedFromTheCache) {
+  CachedBlame t("private");
+
+  Result<json::value> owner = t.As("olivia");
+  ASSERT_TRUE(owner.ok());
+  ASSERT_TRUE(AnyAttributed(*owner));
+  EXPECT_EQ(t.answers.size(), 1u);
+  const size_t calls_before = t.store.calls().size();
+  Result<json::value> outsider = t.As("mallory");
+  ASSERT_TRUE(outsider.ok());
+  EXPECT_FALSE(AnyAttributed(*outsider));
+  EXPECT_EQ(t.store.calls().size(), calls_before);  // not even the version
+  EXPECT_EQ(t.answers.hits(), 0u);
+}
+
+TEST(BlameService, AFailedVersionQueryPassesThrough) {
+  CachedBlame t("team");
+  t.store.FailNext("GetProjectDataVersion", Status::Unavailable("database down"));
+  Result<json::value> r = t.As("olivia");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_EQ(t.answers.size(), 0u);
 }
 
 }  // namespace

@@ -31,6 +31,7 @@ void FakeBlameStore::AddTrace(const json::value& record) {
     }
   }
   traces_.push_back(std::move(row));
+  ++data_version_;
 }
 
 void FakeBlameStore::LoadSetup(const json::object& setup) {
@@ -59,6 +60,11 @@ void FakeBlameStore::LoadSetup(const json::object& setup) {
       AddConversation(std::string(c.at("url").as_string()), std::string(c.at("content").as_string()));
     }
   }
+}
+
+Result<int64_t> FakeBlameStore::GetProjectDataVersion(const std::string&) {
+  if (auto failure = Enter("GetProjectDataVersion")) return *failure;
+  return data_version_;
 }
 
 std::optional<Status> FakeBlameStore::Enter(const std::string& method) {

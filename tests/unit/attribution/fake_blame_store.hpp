@@ -21,9 +21,13 @@ class FakeBlameStore : public BlameOnlyStore {
   // Loads a golden case's setup (traces in order, first id wins; links by sha, later wins).
   void LoadSetup(const boost::json::object& setup);
   void AddTrace(const boost::json::value& record);
-  void AddLink(CommitLink link) { links_[link.commit_sha] = std::move(link); }
+  void AddLink(CommitLink link) {
+    links_[link.commit_sha] = std::move(link);
+    ++data_version_;
+  }
   void AddConversation(const std::string& url, const std::string& content) {
     conversations_[url] = content;
+    ++data_version_;
   }
 
   int queries() const { return queries_; }
@@ -53,6 +57,8 @@ class FakeBlameStore : public BlameOnlyStore {
                                              const std::string& file_path) override;
   Result<std::unordered_map<std::string, std::string>> GetConversationSummaries(
       const std::string& project_id, const std::vector<std::string>& urls) override;
+  // Raised by every Add (one data set serves every project id).
+  Result<int64_t> GetProjectDataVersion(const std::string& project_id) override;
 
  private:
   struct Row {
@@ -67,6 +73,7 @@ class FakeBlameStore : public BlameOnlyStore {
   std::vector<Row> traces_;  // in insertion order
   std::map<std::string, CommitLink> links_;
   std::map<std::string, std::string> conversations_;
+  int64_t data_version_ = 0;
   int queries_ = 0;
   std::vector<std::string> calls_;
   std::vector<std::string> asked_ids_;
