@@ -68,9 +68,30 @@ PathMatchKeys PathMatchKeysFor(std::string_view path) {
   return keys;
 }
 
+namespace {
+
+// One compression and one decompression context per thread, kept for the thread's life: the
+// one-shot ZSTD_compress / ZSTD_decompress allocate and set up a context of their own on every
+// call, which cost as much as decompressing a 100 KB transcript.
+struct ZstdContexts {
+  ZSTD_CCtx* compress = ZSTD_createCCtx();
+  ZSTD_DCtx* decompress = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(compress);
+    ZSTD_freeDCtx(decompress);
+  }
+};
+ZstdContexts& ThreadZstd() {
+  thread_local ZstdContexts contexts;
+  return contexts;
+}
+
+}  // namespace
+
 std::string Compress(std::string_view data) {
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), kZstdLevel);
+  size_t n = ZSTD_compressCCtx(ThreadZstd().compress, out.data(), out.size(), data.data(),
+                               data.size(), kZstdLevel);
   // Compressing into a buffer of ZSTD_compressBound bytes cannot fail.
   out.resize(ZSTD_isError(n) ? 0 : n);
   return out;
@@ -82,7 +103,8 @@ Result<std::string> Decompress(std::string_view compressed) {
     return Status::Internal("stored conversation is not a zstd frame");
   }
   std::string out(size, '\0');
-  size_t n = ZSTD_decompress(out.data(), out.size(), compressed.data(), compressed.size());
+  size_t n = ZSTD_decompressDCtx(ThreadZstd().decompress, out.data(), out.size(),
+                                 compressed.data(), compressed.size());
   if (ZSTD_isError(n) || n != size) {
     return Status::Internal(std::string("stored conversation does not decompress: ") +
                             ZSTD_getErrorName(n));
