@@ -6,8 +6,10 @@
 #
 #   bench/blame.sh [BUILD_DIR]        (default build-bench; `make bench` builds it)
 #
-# Environment: BACKENDS, DURATION, WARMUP, KEEP as for bench/e2e.sh; BENCH_TRACES (100000) and
-# the other BENCH_* variables of bench/seed.py change the dataset.
+# Environment: BACKENDS, DURATION, WARMUP, KEEP, SERVER_ENV as for bench/e2e.sh; BENCH_TRACES
+# (100000) and the other BENCH_* variables of bench/seed.py change the dataset. The load repeats
+# a few files, so past the first requests the service answers from its answer cache;
+# SERVER_ENV=ANSWER_CACHE_MB=0 measures every answer built from the database.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$root/build-bench}" && pwd)

@@ -39,6 +39,16 @@ TEST(ConfigTest, DatabaseUrlWinsOverDbVariables) {
   EXPECT_EQ(c.database_url, "sqlite:///x.db");
 }
 
+TEST(ConfigTest, AnswerCacheIsSixteenMegabytesAndZeroTurnsItOff) {
+  Config c;
+  EXPECT_EQ(c.answer_cache_mb, 16);
+  ASSERT_TRUE(ApplyEnvironment({{"ANSWER_CACHE_MB", "0"}}, c).ok());
+  EXPECT_EQ(c.answer_cache_mb, 0);
+  Status negative = ApplyEnvironment({{"ANSWER_CACHE_MB", "-1"}}, c);
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.message().find("ANSWER_CACHE_MB"), std::string::npos);
+}
+
 TEST(ConfigTest, BadValuesNameTheVariable) {
   Config c;
   Status s = ApplyEnvironment({{"PORT", "eighty"}}, c);
