@@ -65,12 +65,8 @@ size_t EscapeExtra(unsigned char c) {
   return kShortEscape[c] ? 1 : 5;
 }
 
-#if defined(__SSE2__)
+// Blocks of 16 bytes; the output keeps room for one whole-block store past its end.
 constexpr size_t kBlock = 16;
-constexpr size_t kStoreSlack = kBlock;
-#else
-constexpr size_t kStoreSlack = 0;
-#endif
 
 #if defined(__SSE2__)
 
@@ -101,11 +97,11 @@ unsigned QuoteMask(__m128i x) {
 
 }  // namespace
 
-// Transcripts of 50-200 KB, with an escape every few dozen bytes (often every ten: JSONL records
-// quoting JSON), go out through here, and it was the largest single cost of GET
-// /api/v1/conversations/content. One pass counts the output's exact size, one writes it; both
-// look at 16 bytes at a time (SSE2, part of every x86-64), and the writer copies the clean bytes
-// between a block's escapes without looking at them again.
+// Transcripts of 50-200 KB, with an escape every 10-20 bytes (JSONL records quoting JSON), go out
+// through here, and it was the largest single cost of GET /api/v1/conversations/content. One pass
+// counts the output's exact size, one writes it; both look at 16 bytes at a time (SSE2, part of
+// every x86-64), and the writer copies the clean bytes between a block's escapes without looking
+// at them again.
 void AppendJsonString(std::string& out, std::string_view text) {
   const char* s = text.data();
   const char* const end = s + text.size();
@@ -125,7 +121,7 @@ void AppendJsonString(std::string& out, std::string_view text) {
   const size_t at = out.size();
   const size_t size = at + text.size() + extra + 2;
   // Room for one 16-byte store beyond the end (see below), given back at the end.
-  out.resize(size + kStoreSlack);
+  out.resize(size + kBlock);
   char* p = out.data() + at;
   *p++ = '"';
 #if defined(__SSE2__)

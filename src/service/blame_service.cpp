@@ -210,25 +210,19 @@ Result<VersionedCache::Value> BlameService::BlameSerialized(const auth::Caller& 
   if (!access.ok() && !access.IsNotFound()) return access;
   // A hidden project answers as an unknown one does: with no evidence, every line unattributed.
   // Answering 404 instead would tell a token holder that a private project of that name exists.
-  auto serialize = [](const boost::json::value& answer) -> VersionedCache::Value {
-    return std::make_shared<const std::string>(boost::json::serialize(answer));
-  };
-  if (!access.ok() || answer_cache_ == nullptr || !answer_cache_->enabled()) {
-    Result<boost::json::value> answer = Answer(*parsed, /*may_read=*/access.ok());
+  const bool may_read = access.ok();
+  auto build = [&]() -> Result<VersionedCache::Value> {
+    Result<boost::json::value> answer = Answer(*parsed, may_read);
     if (!answer.ok()) return answer.status();
-    return serialize(*answer);
-  }
+    return std::make_shared<const std::string>(boost::json::serialize(*answer));
+  };
+  if (!may_read) return build();  // never kept: what outsiders see is not what readers see
   // The answer is a function of the body and the project's data alone (the limits are fixed),
   // so the body, as parsed and serialised again, is the key.
-  Result<int64_t> version = store_.GetProjectDataVersion(parsed->project_id);
-  if (!version.ok()) return version.status();
-  std::string key = "blame\n" + parsed->project_id + '\n' + boost::json::serialize(body);
-  if (VersionedCache::Value hit = answer_cache_->Find(key, *version)) return hit;
-  Result<boost::json::value> answer = Answer(*parsed, /*may_read=*/true);
-  if (!answer.ok()) return answer.status();
-  VersionedCache::Value text = serialize(*answer);
-  answer_cache_->Put(key, *version, text);
-  return text;
+  return CachedAnswer(
+      answer_cache_, store_, parsed->project_id,
+      [&] { return "blame\n" + parsed->project_id + '\n' + boost::json::serialize(body); },
+      build);
 }
 
 Result<boost::json::value> BlameService::Blame(const boost::json::value& body) {

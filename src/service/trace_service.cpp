@@ -232,21 +232,13 @@ Result<VersionedCache::Value> TraceService::ListPage(const auth::Caller& caller,
     return std::make_shared<const std::string>(PageJson(TracePage{}, *filter));
   }
   ATS_RETURN_IF_ERROR(access);
-  const bool cached = answer_cache_ != nullptr && answer_cache_->enabled();
-  int64_t version = 0;
-  std::string key;
-  if (cached) {
-    Result<int64_t> read = store_.GetProjectDataVersion(filter->project_id);
-    if (!read.ok()) return read.status();
-    version = *read;
-    key = ListingKey(*filter);
-    if (VersionedCache::Value hit = answer_cache_->Find(key, version)) return hit;
-  }
-  Result<TracePage> page = store_.ListTraces(*filter);
-  if (!page.ok()) return page.status();
-  auto body = std::make_shared<const std::string>(PageJson(*page, *filter));
-  if (cached) answer_cache_->Put(key, version, body);
-  return body;
+  return CachedAnswer(
+      answer_cache_, store_, filter->project_id, [&] { return ListingKey(*filter); },
+      [&]() -> Result<VersionedCache::Value> {
+        Result<TracePage> page = store_.ListTraces(*filter);
+        if (!page.ok()) return page.status();
+        return std::make_shared<const std::string>(PageJson(*page, *filter));
+      });
 }
 
 Result<StoredTrace> TraceService::Get(const auth::Caller& caller, const std::string& project_id,

@@ -74,4 +74,18 @@ size_t VersionedCache::misses() const {
   return misses_;
 }
 
+Result<VersionedCache::Value> CachedAnswer(
+    VersionedCache* cache, Store& store, const std::string& project_id,
+    const std::function<std::string()>& key,
+    const std::function<Result<VersionedCache::Value>()>& build) {
+  if (cache == nullptr || !cache->enabled()) return build();
+  Result<int64_t> version = store.GetProjectDataVersion(project_id);
+  if (!version.ok()) return version.status();
+  const std::string k = key();
+  if (VersionedCache::Value hit = cache->Find(k, *version)) return hit;
+  Result<VersionedCache::Value> built = build();
+  if (built.ok()) cache->Put(k, *version, *built);
+  return built;
+}
+
 }  // namespace ats

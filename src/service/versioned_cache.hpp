@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -18,6 +19,9 @@
 #include <string_view>
 
 #include <boost/unordered/unordered_flat_map.hpp>
+
+#include "common/status.hpp"
+#include "storage/store.hpp"
 
 namespace ats {
 
@@ -77,5 +81,14 @@ class VersionedCache {
   size_t hits_ = 0;
   size_t misses_ = 0;
 };
+
+// The read protocol above in one place: with a cache (`cache` not null and enabled), reads the
+// project's data version from `store`, returns the value kept under key() at that version, or else
+// returns build() and keeps it at that version. Without one, returns build() and reads nothing
+// more. Errors: the version query's or build()'s, unchanged (nothing is kept).
+Result<VersionedCache::Value> CachedAnswer(VersionedCache* cache, Store& store,
+                                           const std::string& project_id,
+                                           const std::function<std::string()>& key,
+                                           const std::function<Result<VersionedCache::Value>()>& build);
 
 }  // namespace ats

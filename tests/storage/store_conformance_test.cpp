@@ -953,6 +953,22 @@ TEST_P(StoreConformanceTest, ConversationsAreReplacedByUrl) {
   EXPECT_EQ(Must(store_->GetProjectStats(project_)).conversation_count, 4);
 }
 
+TEST_P(StoreConformanceTest, RecordsOfAFewKilobytesAreStoredAsTheyCame) {
+  // 3 KB of very compressible JSON, above PostgreSQL's default compression threshold (~2 KB).
+  NewTrace big = MakeTrace("big", kBase);
+  big.record_json = R"({"version":"1.0","id":"big","metadata":{"note":")" + std::string(3000, 'x') +
+                    R"("}})";
+  Insert({big});
+  EXPECT_EQ(Must(store_->GetTrace(project_, "big"))->record_json, big.record_json);
+  if (IsPostgres()) {
+    // Kept inline and uncompressed (migration 3): no compression on insert, none undone on read.
+    EXPECT_EQ(Must(RawScalar(db_->url(),
+                             "SELECT coalesce(pg_column_compression(record), 'none') FROM traces "
+                             "WHERE project_id = '" + project_ + "' AND trace_id = 'big'")),
+              "none");
+  }
+}
+
 TEST_P(StoreConformanceTest, UnchangedConversationIsNotRewritten) {
   const std::string url = "file:///home/dev/.claude/projects/x/s.jsonl";
   auto updated_at = [&] {
