@@ -71,11 +71,12 @@ int RunServe(const std::vector<std::string>& argv) {
   options.header_limit = config->header_limit_bytes;
   options.max_connections = config->max_connections;
   options.access_log = config->access_log;
-  http::Server server(options, [&router](http::Request& request) {
+  http::Server server(options, [&router](http::Request& request, http::Responder respond) {
     if (Status s = http::CheckRequestText(request); !s.ok()) {
-      return http::ErrorResponse(s, request);
+      respond(http::ErrorResponse(s, request));
+      return;
     }
-    return router.Dispatch(request);
+    router.Dispatch(request, std::move(respond));
   });
   if (std::string error = server.Listen(); !error.empty()) {
     return Fail("cannot listen on " + config->host + ":" + std::to_string(config->port) + ": " +

@@ -21,4 +21,8 @@ RequestArrival::Clock::time_point RequestArrival::DeadlineAfter(Clock::duration 
   return start + budget;
 }
 
+RequestArrival::Clock::time_point RequestArrival::OfThisThread() {
+  return current_arrival == Clock::time_point{} ? Clock::now() : current_arrival;
+}
+
 }  // namespace ats

@@ -23,6 +23,9 @@ class RequestArrival {
 
   // `budget` after this thread's request arrived; outside a request, `budget` from now.
   static Clock::time_point DeadlineAfter(Clock::duration budget);
+  // When this thread's request arrived; outside a request, now. Work done later for the
+  // request on another thread marks this there, so the budget keeps counting from the arrival.
+  static Clock::time_point OfThisThread();
 
  private:
   Clock::time_point previous_;

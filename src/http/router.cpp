@@ -1,5 +1,7 @@
 #include "http/router.hpp"
 
+#include <future>
+
 #include "http/responses.hpp"
 
 namespace ats::http {
@@ -46,6 +48,15 @@ const std::string& PathParams::Get(std::string_view name) const {
 }
 
 void Router::Add(std::string method, std::string pattern, std::string name, RouteHandler handler) {
+  AddDeferred(std::move(method), std::move(pattern), std::move(name),
+              [handler = std::move(handler)](Request& request, const PathParams& params,
+                                             Responder respond) {
+                respond(handler(request, params));
+              });
+}
+
+void Router::AddDeferred(std::string method, std::string pattern, std::string name,
+                         DeferredRouteHandler handler) {
   Route route;
   route.info = RouteInfo{std::move(name), std::move(method), std::move(pattern)};
   for (std::string_view s : SplitPath(route.info.pattern)) route.segments.emplace_back(s);
@@ -54,7 +65,7 @@ void Router::Add(std::string method, std::string pattern, std::string name, Rout
   routes_.push_back(std::move(route));
 }
 
-Response Router::Dispatch(Request& request) const {
+void Router::Dispatch(Request& request, Responder respond) const {
   std::vector<std::string_view> path = SplitPath(request.path);
   std::string allowed;
   for (const Route& route : routes_) {
@@ -62,7 +73,8 @@ Response Router::Dispatch(Request& request) const {
     if (route.info.method == request.method) {
       PathParams params;
       Matches(route.segments, path, &params);
-      return route.handler(request, params);
+      route.handler(request, params, std::move(respond));
+      return;
     }
     if (!allowed.empty()) allowed += ", ";
     allowed += route.info.method;
@@ -70,9 +82,17 @@ Response Router::Dispatch(Request& request) const {
   if (!allowed.empty()) {
     Response r = ErrorJson(405, "Method not allowed", "method_not_allowed");
     r.headers.emplace_back("Allow", allowed);
-    return r;
+    respond(std::move(r));
+    return;
   }
-  return ErrorJson(404, "Not found", "not_found");
+  respond(ErrorJson(404, "Not found", "not_found"));
+}
+
+Response Router::Dispatch(Request& request) const {
+  std::promise<Response> answer;
+  std::future<Response> answered = answer.get_future();
+  Dispatch(request, Responder([&answer](Response response) { answer.set_value(std::move(response)); }));
+  return answered.get();
 }
 
 }  // namespace ats::http

@@ -25,6 +25,8 @@ class PathParams {
 };
 
 using RouteHandler = std::function<Response(Request&, const PathParams&)>;
+// A route that answers through the Responder, possibly later (see DeferringHandler).
+using DeferredRouteHandler = std::function<void(Request&, const PathParams&, Responder)>;
 
 struct RouteInfo {
   std::string name;     // e.g. "traces_list"
@@ -35,6 +37,11 @@ struct RouteInfo {
 class Router {
  public:
   void Add(std::string method, std::string pattern, std::string name, RouteHandler handler);
+  void AddDeferred(std::string method, std::string pattern, std::string name,
+                   DeferredRouteHandler handler);
+  // Answers through `respond`, perhaps after returning.
+  void Dispatch(Request& request, Responder respond) const;
+  // Waits for the answer (deferred routes included).
   Response Dispatch(Request& request) const;
   const std::vector<RouteInfo>& Routes() const { return infos_; }
 
@@ -42,7 +49,7 @@ class Router {
   struct Route {
     RouteInfo info;
     std::vector<std::string> segments;  // "{x}" marks a capture
-    RouteHandler handler;
+    DeferredRouteHandler handler;
   };
   std::vector<Route> routes_;
   std::vector<RouteInfo> infos_;

@@ -4,7 +4,8 @@
 // to the worker pool, resume on the strand with the response, write it, repeat. Requests on a
 // connection are therefore served strictly in order, which is all HTTP pipelining asks for; the
 // bytes of a pipelined next request simply wait in the read buffer. Handlers run on the pool so a
-// blocking database call never stalls a socket.
+// blocking database call never stalls a socket. A handler may also answer later, from any thread,
+// through its Responder; the connection then waits for the answer without holding a pool thread.
 #include "http/server.hpp"
 
 #include <linux/filter.h>
@@ -196,19 +197,22 @@ bool IsAllowedExtraHeader(const std::string& name, const std::string& value) {
          lower != "content-type" && lower != "x-request-id";
 }
 
-// Runs `work` (which must not throw) on the pool, then resumes the awaiting operation on its own
-// executor, the connection's strand, with the result.
+// Runs `work(responder)` (which must not throw) on the pool; the answer it gives through the
+// Responder, then or later from any thread, resumes the awaiting operation on its own executor,
+// the connection's strand.
 template <typename Work, typename Token>
 auto AsyncRunOnPool(asio::thread_pool& pool, Work work, Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
       [&pool](auto completion, Work work) {
         asio::post(pool, [completion = std::move(completion), work = std::move(work)]() mutable {
-          Response response = work();
-          auto executor = asio::get_associated_executor(completion);
-          asio::dispatch(executor, [completion = std::move(completion),
-                                    response = std::move(response)]() mutable {
-            std::move(completion)(std::move(response));
-          });
+          // The Responder is copyable and the completion is not: the copies share it.
+          auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+          work(Responder([shared](Response response) {
+            auto executor = asio::get_associated_executor(*shared);
+            asio::dispatch(executor, [shared, response = std::move(response)]() mutable {
+              std::move(*shared)(std::move(response));
+            });
+          }));
         });
       },
       token, std::move(work));
@@ -219,7 +223,7 @@ class Session;
 // What every connection shares: configuration, the handler, the worker pool and the registry of
 // open connections (for max_connections and for shutdown).
 struct Core {
-  Core(ServerOptions o, Handler h)
+  Core(ServerOptions o, DeferringHandler h)
       : options(std::move(o)),
         handler(std::move(h)),
         pool(static_cast<size_t>(std::max(1, options.worker_threads))) {}
@@ -244,7 +248,7 @@ struct Core {
   std::vector<std::shared_ptr<Session>> LiveSessions();
 
   const ServerOptions options;
-  const Handler handler;
+  const DeferringHandler handler;
   asio::thread_pool pool;
   std::atomic<bool> draining{false};
 
@@ -399,9 +403,9 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto arrived = std::chrono::steady_clock::now();
     Response response = co_await AsyncRunOnPool(
         core_.pool,
-        [this, &request, arrived] {
+        [this, &request, arrived](Responder respond) {
           const RequestArrival arrival(arrived);
-          return CallHandler(request);
+          CallHandler(request, std::move(respond));
         },
         asio::use_awaitable);
     const bool keep_alive = message.keep_alive() && !core_.draining.load();
@@ -462,16 +466,17 @@ class Session : public std::enable_shared_from_this<Session> {
     return nullptr;
   }
 
-  // On a worker thread.
-  Response CallHandler(Request& request) {
+  // On a worker thread. After a throw the 500 goes out unless the handler had answered already.
+  void CallHandler(Request& request, Responder respond) {
     try {
-      return core_.handler(request);
+      core_.handler(request, respond);
+      return;
     } catch (const std::exception& e) {
       LogError("handler threw for request_id=" + request.request_id + ": " + e.what());
     } catch (...) {
       LogError("handler threw a non-exception for request_id=" + request.request_id);
     }
-    return ErrorResponse(kInternal);
+    respond(ErrorResponse(kInternal));
   }
 
   asio::awaitable<void> FailRead(beast::error_code ec, Exchange& exchange, unsigned version) {
@@ -570,8 +575,27 @@ std::vector<std::shared_ptr<Session>> Core::LiveSessions() {
 
 }  // namespace
 
+struct Responder::State {
+  std::function<void(Response)> send;
+  std::atomic<bool> sent{false};
+  ~State() {
+    if (sent.load()) return;
+    LogError("a handler dropped a request without answering it");
+    send(ErrorResponse(kInternal));
+  }
+};
+
+Responder::Responder(std::function<void(Response)> send) : state_(std::make_shared<State>()) {
+  state_->send = std::move(send);
+}
+
+void Responder::operator()(Response response) const {
+  if (state_->sent.exchange(true)) return;
+  state_->send(std::move(response));
+}
+
 struct Server::Impl {
-  Impl(ServerOptions options, Handler handler)
+  Impl(ServerOptions options, DeferringHandler handler)
       : core(std::make_unique<Core>(std::move(options), std::move(handler))),
         io(std::max(1, core->options.io_threads)),
         control(asio::make_strand(io)),
@@ -695,8 +719,14 @@ struct Server::Impl {
   uint16_t port = 0;
 };
 
-Server::Server(ServerOptions options, Handler handler)
+Server::Server(ServerOptions options, DeferringHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+Server::Server(ServerOptions options, Handler handler)
+    : Server(std::move(options), [handler = std::move(handler)](Request& request,
+                                                                Responder respond) {
+        respond(handler(request));
+      }) {}
 
 Server::~Server() = default;
 

@@ -39,6 +39,25 @@ struct Response {
 // Must not throw; the server turns an escaped exception into a 500 JSON body and logs it.
 using Handler = std::function<Response(Request&)>;
 
+// The answer to one request, for a handler that gives it later or from another thread (a write
+// that joins other requests' transaction answers when that transaction commits). Copies share
+// one answer: the first call sends it, later calls are ignored. If every copy is dropped without
+// a call the request is answered 500, so a lost answer can never leave a connection waiting.
+// The request the handler was given stays valid until the answer is sent.
+class Responder {
+ public:
+  explicit Responder(std::function<void(Response)> send);
+  void operator()(Response response) const;
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+// A handler that answers through the Responder, on the worker thread or later from any thread.
+// The same rules as Handler otherwise; a worker thread is held only while it runs.
+using DeferringHandler = std::function<void(Request&, Responder)>;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;                  // 0 picks a free port (see Server::port())
@@ -56,6 +75,7 @@ struct ServerOptions {
 class Server {
  public:
   Server(ServerOptions options, Handler handler);
+  Server(ServerOptions options, DeferringHandler handler);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

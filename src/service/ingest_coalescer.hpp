@@ -2,33 +2,44 @@
 //
 // Every POST /api/v1/traces carries one trace, and one transaction per trace spends most of the
 // database's time on per-transaction work (commit, round trips, planning). The coalescer lets
-// concurrent requests for the same (project, user) share one Store::InsertTraces call: the first
-// caller becomes the leader and writes whatever has queued up while earlier writes were in
-// flight. No request waits for a timer, and each caller returns only after the transaction that
-// holds its trace has committed, so a 2xx still means durable.
+// concurrent requests for the same (project, user) share one Store::InsertTraces call. A caller
+// that finds a free write slot writes whatever has queued up, its own trace first, and keeps
+// writing while more arrives; a caller that finds every slot busy leaves its trace in the queue
+// and returns at once, and the writer that takes it reports the outcome. No trace waits for a
+// timer, and an outcome is reported only after the transaction holding the trace has committed,
+// so a 2xx still means durable.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/request_arrival.hpp"
 #include "storage/store.hpp"
 
 namespace ats {
 
 class IngestCoalescer {
  public:
+  // Receives whether the trace was a duplicate, or why it was not stored.
+  using Done = std::function<void(Result<bool>)>;
+
   // `max_in_flight`: concurrent InsertTraces calls per (project, user); `max_group`: traces per
   // call.
-  explicit IngestCoalescer(Store& store, int max_in_flight = 4, size_t max_group = 256)
+  explicit IngestCoalescer(Store& store, int max_in_flight = 2, size_t max_group = 256)
       : store_(store), max_in_flight_(max_in_flight), max_group_(max_group) {}
 
-  // Stores one trace (and its conversations) and returns whether it was a duplicate. Same
-  // contract as Store::InsertTraces for one trace. Thread-safe; blocks until committed.
+  // Stores one trace (and its conversations) and calls `done` with what Store::InsertTraces
+  // says of it: on this thread before returning, or later on the thread of the writer that
+  // took it. Thread-safe; `done` must not throw and is called exactly once.
+  void Submit(const std::string& project_id, const std::string& user_id, NewTrace trace,
+              std::vector<ConversationContent> conversations, Done done);
+
+  // Submit, waiting for the outcome.
   Result<bool> Insert(const std::string& project_id, const std::string& user_id, NewTrace trace,
                       std::vector<ConversationContent> conversations);
 
@@ -36,25 +47,25 @@ class IngestCoalescer {
   struct Pending {
     NewTrace trace;
     std::vector<ConversationContent> conversations;
-    bool done = false;
+    Done done;
+    RequestArrival::Clock::time_point arrived;  // the request's, for its database time budget
     Result<bool> result = Status::Internal("not written");
   };
   struct Queue {
-    std::deque<Pending*> waiting;
+    std::deque<Pending> waiting;
     int in_flight = 0;
   };
   using Key = std::pair<std::string, std::string>;  // (project_id, user_id)
 
-  // Writes one group; on a group failure retries each member alone, so one bad trace cannot fail
-  // the others.
-  void WriteGroup(const Key& key, const std::vector<Pending*>& group);
+  // Writes one group and fills in each member's result; on a group failure retries each member
+  // alone, so one bad trace cannot fail the others.
+  void WriteGroup(const Key& key, std::vector<Pending>& group);
 
   Store& store_;
   const int max_in_flight_;
   const size_t max_group_;
   std::mutex mutex_;
-  std::condition_variable done_;
-  std::map<Key, Queue> queues_;
+  std::map<Key, Queue> queues_;  // an entry lives while something waits or is being written
 };
 
 }  // namespace ats

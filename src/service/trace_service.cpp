@@ -37,7 +37,16 @@ std::optional<int64_t> ParseInt(const std::string& s) {
 
 }  // namespace
 
-Result<IngestOutcome> TraceService::Ingest(const auth::Caller& caller, const json::value& body) {
+namespace {
+
+// The checks of a single ingest, and the trace in its storable form.
+struct CheckedIngest {
+  std::string project_id;
+  NewTrace trace;
+  std::vector<ConversationContent> conversations;
+};
+
+Result<CheckedIngest> CheckIngest(const json::value& body, const Limits& limits) {
   const json::object* o = body.if_object();
   if (!o) return Status::InvalidArgument("Request body must be a JSON object");
   const json::value* trace = o->if_contains("trace");
@@ -59,15 +68,27 @@ Result<IngestOutcome> TraceService::Ingest(const auth::Caller& caller, const jso
   auto prepared = PrepareTrace(*trace, "/trace", hook_event);
   if (!prepared.ok()) return prepared.status();
   auto conversations = ParseConversationContents(o->if_contains("conversation_contents"),
-                                                 "/conversation_contents", limits_);
+                                                 "/conversation_contents", limits);
   if (!conversations.ok()) return conversations.status();
+  return CheckedIngest{std::move(project_id), std::move(prepared).value(),
+                       std::move(conversations).value()};
+}
 
-  ATS_RETURN_IF_ERROR(access_.CheckWrite(caller, project_id));
-  std::string trace_id = prepared->trace_id;
-  auto duplicate = coalescer_.Insert(project_id, caller.user_id, std::move(prepared).value(),
-                                     std::move(conversations).value());
-  if (!duplicate.ok()) return duplicate.status();
-  return IngestOutcome{std::move(trace_id), *duplicate};
+}  // namespace
+
+void TraceService::Ingest(const auth::Caller& caller, const json::value& body, IngestDone done) {
+  auto checked = CheckIngest(body, limits_);
+  if (!checked.ok()) return done(checked.status());
+  if (Status allowed = access_.CheckWrite(caller, checked->project_id); !allowed.ok()) {
+    return done(allowed);
+  }
+  std::string trace_id = checked->trace.trace_id;
+  coalescer_.Submit(checked->project_id, caller.user_id, std::move(checked->trace),
+                    std::move(checked->conversations),
+                    [trace_id = std::move(trace_id), done = std::move(done)](Result<bool> duplicate) {
+                      if (!duplicate.ok()) return done(duplicate.status());
+                      done(IngestOutcome{trace_id, *duplicate});
+                    });
 }
 
 Result<std::vector<IngestOutcome>> TraceService::IngestBatch(const auth::Caller& caller,

@@ -1,6 +1,7 @@
 // Traces: ingest one, ingest a batch, list with filters, get one.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,7 +37,11 @@ class TraceService {
         coalescer_(store) {}
 
   // POST /api/v1/traces body. kInvalidArgument with details for a record that fails RECORDS.md.
-  Result<IngestOutcome> Ingest(const auth::Caller& caller, const boost::json::value& body);
+  // `done` is called exactly once: before returning when the request is refused, otherwise once
+  // the transaction holding the trace has committed, possibly later on another thread (single
+  // ingests share transactions, see IngestCoalescer). It must not throw.
+  using IngestDone = std::function<void(Result<IngestOutcome>)>;
+  void Ingest(const auth::Caller& caller, const boost::json::value& body, IngestDone done);
   // POST /api/v1/traces/batch body: every item is validated before anything is written.
   Result<std::vector<IngestOutcome>> IngestBatch(const auth::Caller& caller,
                                                  const boost::json::value& body);

@@ -10,17 +10,21 @@ namespace ats::http {
 namespace json = boost::json;
 
 void RegisterTraceRoutes(Router& router, ApiContext& context) {
-  router.Add("POST", "/api/v1/traces", "traces_ingest",
-             [&context](Request& request, const PathParams&) {
+  // Deferred: the answer comes when the transaction that this trace shares with concurrent
+  // ingests commits, and the worker thread is free for other requests meanwhile.
+  router.AddDeferred("POST", "/api/v1/traces", "traces_ingest",
+                     [&context](Request& request, const PathParams&, Responder respond) {
     auto caller = Authenticate(context, request, auth::kScopeIngest);
-    if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    if (!caller.ok()) return respond(ErrorResponse(caller.status(), request));
     auto body = ParseJsonBody(request, context.max_json_depth);
-    if (!body.ok()) return ErrorResponse(body.status(), request);
-    auto outcome = context.traces.Ingest(*caller, *body);
-    if (!outcome.ok()) return ErrorResponse(outcome.status(), request);
-    json::object reply{{"ok", true}, {"trace_id", outcome->trace_id}};
-    if (outcome->duplicate) reply["duplicate"] = true;
-    return JsonResponse(201, reply);
+    if (!body.ok()) return respond(ErrorResponse(body.status(), request));
+    // `request` outlives the answer (Responder), so the callback may read it.
+    context.traces.Ingest(*caller, *body, [&request, respond](Result<IngestOutcome> outcome) {
+      if (!outcome.ok()) return respond(ErrorResponse(outcome.status(), request));
+      json::object reply{{"ok", true}, {"trace_id", outcome->trace_id}};
+      if (outcome->duplicate) reply["duplicate"] = true;
+      respond(JsonResponse(201, reply));
+    });
   });
 
   router.Add("POST", "/api/v1/traces/batch", "traces_batch",

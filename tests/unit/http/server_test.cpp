@@ -15,12 +15,15 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <csignal>
 #include <cstdio>
 #include <future>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/http_client.hpp"
 
@@ -656,6 +659,96 @@ TEST_F(HttpServerTest, SigtermStopsRun) {
   ASSERT_EQ(Get("/echo").status, 200);
   ASSERT_EQ(::raise(SIGTERM), 0);
   EXPECT_EQ(run_.wait_for(5s), std::future_status::ready);
+}
+
+// A server whose handler defers: /park keeps the Responder for the test to answer, /drop lets
+// it go unanswered, /twice answers two times.
+class DeferredHttpServerTest : public ::testing::Test {
+ protected:
+  void Start(int worker_threads) {
+    ServerOptions options;
+    options.port = 0;
+    options.worker_threads = worker_threads;
+    options.access_log = false;
+    server_ = std::make_unique<Server>(options, [this](Request& request, Responder respond) {
+      if (request.path == "/drop") return;
+      if (request.path == "/twice") {
+        respond(Answer("first"));
+        respond(Answer("second"));
+        return;
+      }
+      std::lock_guard lock(mutex_);
+      parked_.emplace_back(request.target, std::move(respond));
+      parked_changed_.notify_all();
+    });
+    ASSERT_EQ(server_->Listen(), "");
+    run_ = std::async(std::launch::async, [this] { server_->Run(5); });
+  }
+
+  void TearDown() override {
+    if (server_ == nullptr) return;
+    server_->Shutdown();
+    EXPECT_EQ(run_.wait_for(10s), std::future_status::ready);
+  }
+
+  static Response Answer(const std::string& text) {
+    Response response;
+    response.body = boost::json::serialize(boost::json::value(text));
+    return response;
+  }
+
+  bool WaitForParked(size_t count) {
+    std::unique_lock lock(mutex_);
+    return parked_changed_.wait_for(lock, 5s, [&] { return parked_.size() >= count; });
+  }
+
+  std::unique_ptr<Server> server_;
+  std::future<void> run_;
+  std::mutex mutex_;
+  std::condition_variable parked_changed_;
+  std::vector<std::pair<std::string, Responder>> parked_;  // (target, its answer)
+};
+
+TEST_F(DeferredHttpServerTest, AnswersGivenLaterFromAnotherThreadReachTheirOwnConnections) {
+  Start(/*worker_threads=*/1);
+  std::vector<std::future<HttpResult>> results;
+  for (int i = 0; i < 3; ++i) {
+    results.push_back(std::async(std::launch::async, [this, i] {
+      return test::Request(server_->port(), "GET", "/park?n=" + std::to_string(i), "");
+    }));
+  }
+  // One worker thread took all three: it is not held while an answer is outstanding.
+  ASSERT_TRUE(WaitForParked(3));
+  std::thread answerer([this] {
+    std::lock_guard lock(mutex_);
+    for (auto it = parked_.rbegin(); it != parked_.rend(); ++it) it->second(Answer(it->first));
+  });
+  answerer.join();
+  for (int i = 0; i < 3; ++i) {
+    HttpResult result = results[static_cast<size_t>(i)].get();
+    EXPECT_EQ(result.status, 200);
+    EXPECT_EQ(result.body, "\"/park?n=" + std::to_string(i) + "\"");
+  }
+}
+
+TEST_F(DeferredHttpServerTest, AnAnswerDroppedUnsentIsA500) {
+  Start(/*worker_threads=*/2);
+  HttpResult result = test::Request(server_->port(), "GET", "/drop", "");
+  EXPECT_EQ(result.status, 500);
+  EXPECT_NE(result.body.find("\"internal\""), std::string::npos) << result.body;
+}
+
+TEST_F(DeferredHttpServerTest, OnlyTheFirstAnswerIsSentAndTheConnectionStaysUsable) {
+  Start(/*worker_threads=*/2);
+  RawConnection connection(server_->port());
+  ASSERT_TRUE(connection.Send("GET /twice HTTP/1.1\r\nHost: x\r\n\r\n"
+                              "GET /twice HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (int i = 0; i < 2; ++i) {
+    HttpResult result = connection.ReadResponse();
+    EXPECT_EQ(result.status, 200);
+    EXPECT_EQ(result.body, "\"first\"");
+  }
+  EXPECT_TRUE(connection.ReadUntil("HTTP/1.1", 300).empty());  // no stray third response
 }
 
 TEST(HttpServerListenTest, ReportsAPortInUse) {

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -128,6 +130,81 @@ TEST_F(IngestCoalescerTest, QueuesDroppedAndRecreatedUnderChurnStaySound) {
     for (auto& t : threads) t.join();
   }
   EXPECT_EQ(ok, 30 * 16);
+}
+
+// Holds the first InsertTraces call until released, and notes for every call the arrival its
+// thread marks (the time budget the store would count from) and the traces it carried.
+class GatedStore : public test::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Result<std::vector<bool>> InsertTraces(const std::string& p, const std::string& u,
+                                         const std::vector<NewTrace>& traces,
+                                         const std::vector<ConversationContent>& c) override {
+    {
+      std::unique_lock lock(mutex);
+      arrivals.push_back(RequestArrival::OfThisThread());
+      groups.push_back(traces.size());
+      changed.notify_all();
+      changed.wait(lock, [&] { return released || arrivals.size() > 1; });
+    }
+    return ForwardingStore::InsertTraces(p, u, traces, c);
+  }
+  void Release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool released = false;
+  std::vector<RequestArrival::Clock::time_point> arrivals;
+  std::vector<size_t> groups;
+};
+
+TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsFromTheWriter) {
+  GatedStore gated(*base_);
+  IngestCoalescer coalescer(gated, /*max_in_flight=*/1);
+  const auto now = RequestArrival::Clock::now();
+  const auto first_arrival = now - std::chrono::seconds(10);
+  const auto second_arrival = now - std::chrono::seconds(5);
+
+  std::thread::id writer_thread;
+  std::thread writer([&] {
+    writer_thread = std::this_thread::get_id();
+    const RequestArrival arrival(first_arrival);
+    coalescer.Submit("p", "alice", MakeTrace("first"), {}, [](Result<bool> r) {
+      EXPECT_TRUE(r.ok() && !*r);
+    });
+  });
+  {
+    std::unique_lock lock(gated.mutex);
+    ASSERT_TRUE(gated.changed.wait_for(lock, std::chrono::seconds(5),
+                                       [&] { return !gated.arrivals.empty(); }));
+  }
+
+  std::atomic<bool> heard{false};
+  std::thread::id heard_on;
+  Result<bool> outcome = Status::Internal("unset");
+  {
+    const RequestArrival arrival(second_arrival);
+    coalescer.Submit("p", "alice", MakeTrace("second"), {}, [&](Result<bool> r) {
+      heard_on = std::this_thread::get_id();
+      outcome = std::move(r);
+      heard = true;
+    });
+  }
+  EXPECT_FALSE(heard);  // queued behind the busy writer, not written by this thread
+
+  gated.Release();
+  writer.join();
+  ASSERT_TRUE(heard);
+  EXPECT_EQ(heard_on, writer_thread);
+  ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
+  EXPECT_FALSE(*outcome);
+  ASSERT_EQ(gated.groups, (std::vector<size_t>{1, 1}));
+  // Each group's database budget counts from its own request's arrival, not the writer's.
+  EXPECT_EQ(gated.arrivals[0], first_arrival);
+  EXPECT_EQ(gated.arrivals[1], second_arrival);
 }
 
 }  // namespace
