@@ -5,21 +5,24 @@
 namespace ats {
 
 void IngestCoalescer::Submit(const std::string& project_id, const std::string& user_id,
-                             NewTrace trace, std::vector<ConversationContent> conversations,
-                             Done done) {
+                             std::vector<NewTrace> traces,
+                             std::vector<ConversationContent> conversations, Done done) {
   const Key key(project_id, user_id);
   std::unique_lock lock(mutex_);
   // std::map never moves its entries, and this one is erased only by the writer that leaves it
   // empty and idle, under the lock: `queue` stays valid while we hold a write slot.
   Queue& queue = queues_[key];
-  queue.waiting.push_back(Pending{std::move(trace), std::move(conversations), std::move(done),
-                                 RequestArrival::OfThisThread()});
+  queue.waiting.push_back(Pending{std::move(traces), std::move(conversations), std::move(done),
+                                  RequestArrival::OfThisThread()});
   if (queue.in_flight >= max_in_flight_) return;  // a busy writer takes it when it finishes
 
   ++queue.in_flight;
   while (!queue.waiting.empty()) {
     std::vector<Pending> group;
-    while (!queue.waiting.empty() && group.size() < max_group_) {
+    size_t group_traces = 0;
+    while (!queue.waiting.empty() &&
+           (group.empty() || group_traces + queue.waiting.front().traces.size() <= max_group_)) {
+      group_traces += queue.waiting.front().traces.size();
       group.push_back(std::move(queue.waiting.front()));
       queue.waiting.pop_front();
     }
@@ -42,42 +45,46 @@ Result<bool> IngestCoalescer::Insert(const std::string& project_id, const std::s
                                      std::vector<ConversationContent> conversations) {
   std::promise<Result<bool>> outcome;
   std::future<Result<bool>> outcome_ready = outcome.get_future();
-  Submit(project_id, user_id, std::move(trace), std::move(conversations),
-         [&outcome](Result<bool> result) { outcome.set_value(std::move(result)); });
+  std::vector<NewTrace> one;
+  one.push_back(std::move(trace));
+  Submit(project_id, user_id, std::move(one), std::move(conversations),
+         [&outcome](Result<std::vector<bool>> result) {
+           outcome.set_value(result.ok() ? Result<bool>(static_cast<bool>((*result)[0]))
+                                         : Result<bool>(result.status()));
+         });
   return outcome_ready.get();
 }
 
 void IngestCoalescer::WriteGroup(const Key& key, std::vector<Pending>& group) {
+  if (group.size() == 1) {
+    Pending& only = group.front();
+    only.result = store_.InsertTraces(key.first, key.second, only.traces, only.conversations);
+    return;
+  }
   std::vector<NewTrace> traces;
   std::vector<ConversationContent> conversations;
-  traces.reserve(group.size());
-  for (Pending& p : group) {
-    traces.push_back(std::move(p.trace));
-    for (auto& c : p.conversations) conversations.push_back(std::move(c));
+  for (const Pending& p : group) {
+    traces.insert(traces.end(), p.traces.begin(), p.traces.end());
+    conversations.insert(conversations.end(), p.conversations.begin(), p.conversations.end());
   }
   auto duplicates = store_.InsertTraces(key.first, key.second, traces, conversations);
   if (duplicates.ok()) {
-    for (size_t i = 0; i < group.size(); ++i) {
-      group[i].result = Result<bool>(static_cast<bool>((*duplicates)[i]));
+    size_t next = 0;
+    for (Pending& p : group) {
+      p.result = std::vector<bool>(duplicates->begin() + static_cast<ptrdiff_t>(next),
+                                   duplicates->begin() + static_cast<ptrdiff_t>(next + p.traces.size()));
+      next += p.traces.size();
     }
     return;
   }
-  if (group.size() == 1 || duplicates.status().IsUnavailable()) {
+  if (duplicates.status().IsUnavailable()) {
     for (Pending& p : group) p.result = duplicates.status();
     return;
   }
   // The group failed as a whole (nothing of it was written): find the culprit by writing each
-  // trace alone. Conversations were moved out; hand each its own back from the combined list.
-  size_t next_conversation = 0;
-  for (size_t i = 0; i < group.size(); ++i) {
-    std::vector<NewTrace> one{traces[i]};
-    std::vector<ConversationContent> own;
-    for (size_t n = 0; n < group[i].conversations.size(); ++n) {
-      own.push_back(conversations[next_conversation++]);
-    }
-    auto single = store_.InsertTraces(key.first, key.second, one, own);
-    group[i].result = single.ok() ? Result<bool>(static_cast<bool>((*single)[0]))
-                                  : Result<bool>(single.status());
+  // request alone.
+  for (Pending& p : group) {
+    p.result = store_.InsertTraces(key.first, key.second, p.traces, p.conversations);
   }
 }
 

@@ -1,8 +1,9 @@
-// Group commit for single-trace ingests.
+// Group commit for trace ingests.
 //
 // Every POST /api/v1/traces carries one trace, and one transaction per trace spends most of the
-// database's time on per-transaction work (commit, round trips, planning). The coalescer lets
-// concurrent requests for the same (project, user) share one Store::InsertTraces call. A caller
+// database's time on per-transaction work (commit, round trips, planning); batches pay it too,
+// and rewrite the same hot index pages once per commit. The coalescer lets concurrent requests
+// for the same (project, user) share one Store::InsertTraces call. A caller
 // that finds a free write slot writes whatever has queued up, its own trace first, and keeps
 // writing while more arrives; a caller that finds every slot busy leaves its trace in the queue
 // and returns at once, and the writer that takes it reports the outcome. No trace waits for a
@@ -25,31 +26,34 @@ namespace ats {
 
 class IngestCoalescer {
  public:
-  // Receives whether the trace was a duplicate, or why it was not stored.
-  using Done = std::function<void(Result<bool>)>;
+  // Receives, per trace, whether it was a duplicate, or why none of them was stored.
+  using Done = std::function<void(Result<std::vector<bool>>)>;
 
   // `max_in_flight`: concurrent InsertTraces calls per (project, user); `max_group`: traces per
-  // call.
-  explicit IngestCoalescer(Store& store, int max_in_flight = 2, size_t max_group = 256)
+  // call (a larger request is written whole, alone).
+  explicit IngestCoalescer(Store& store, int max_in_flight = 2, size_t max_group = 512)
       : store_(store), max_in_flight_(max_in_flight), max_group_(max_group) {}
 
-  // Stores one trace (and its conversations) and calls `done` with what Store::InsertTraces
-  // says of it: on this thread before returning, or later on the thread of the writer that
-  // took it. Thread-safe; `done` must not throw and is called exactly once.
-  void Submit(const std::string& project_id, const std::string& user_id, NewTrace trace,
-              std::vector<ConversationContent> conversations, Done done);
+  // Stores the traces (and conversations) of one request, all or none, and calls `done` with
+  // what Store::InsertTraces says of them: on this thread before returning, or later on the
+  // thread of the writer that took them. Thread-safe; `done` must not throw and is called
+  // exactly once.
+  void Submit(const std::string& project_id, const std::string& user_id,
+              std::vector<NewTrace> traces, std::vector<ConversationContent> conversations,
+              Done done);
 
-  // Submit, waiting for the outcome.
+  // Submit of one trace, waiting for the outcome (whether it was a duplicate). Its thread may
+  // go on writing other requests' traces after its own are stored.
   Result<bool> Insert(const std::string& project_id, const std::string& user_id, NewTrace trace,
                       std::vector<ConversationContent> conversations);
 
  private:
   struct Pending {
-    NewTrace trace;
+    std::vector<NewTrace> traces;
     std::vector<ConversationContent> conversations;
     Done done;
     RequestArrival::Clock::time_point arrived;  // the request's, for its database time budget
-    Result<bool> result = Status::Internal("not written");
+    Result<std::vector<bool>> result = Status::Internal("not written");
   };
   struct Queue {
     std::deque<Pending> waiting;
@@ -58,7 +62,7 @@ class IngestCoalescer {
   using Key = std::pair<std::string, std::string>;  // (project_id, user_id)
 
   // Writes one group and fills in each member's result; on a group failure retries each member
-  // alone, so one bad trace cannot fail the others.
+  // alone, so one bad request cannot fail the others.
   void WriteGroup(const Key& key, std::vector<Pending>& group);
 
   Store& store_;

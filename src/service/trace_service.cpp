@@ -83,16 +83,38 @@ void TraceService::Ingest(const auth::Caller& caller, const json::value& body, I
     return done(allowed);
   }
   std::string trace_id = checked->trace.trace_id;
-  coalescer_.Submit(checked->project_id, caller.user_id, std::move(checked->trace),
+  std::vector<NewTrace> one;
+  one.push_back(std::move(checked->trace));
+  coalescer_.Submit(checked->project_id, caller.user_id, std::move(one),
                     std::move(checked->conversations),
-                    [trace_id = std::move(trace_id), done = std::move(done)](Result<bool> duplicate) {
+                    [trace_id = std::move(trace_id),
+                     done = std::move(done)](Result<std::vector<bool>> duplicate) {
                       if (!duplicate.ok()) return done(duplicate.status());
-                      done(IngestOutcome{trace_id, *duplicate});
+                      done(IngestOutcome{trace_id, static_cast<bool>((*duplicate)[0])});
                     });
 }
 
-Result<std::vector<IngestOutcome>> TraceService::IngestBatch(const auth::Caller& caller,
-                                                             const json::value& body) {
+void TraceService::IngestBatch(const auth::Caller& caller, const json::value& body,
+                               BatchDone done) {
+  auto checked = CheckBatch(caller, body);
+  if (!checked.ok()) return done(checked.status());
+  std::vector<std::string> ids;
+  ids.reserve(checked->traces.size());
+  for (const NewTrace& t : checked->traces) ids.push_back(t.trace_id);
+  coalescer_.Submit(
+      checked->project_id, caller.user_id, std::move(checked->traces),
+      std::move(checked->conversations),
+      [ids = std::move(ids), done = std::move(done)](Result<std::vector<bool>> duplicates) {
+        if (!duplicates.ok()) return done(duplicates.status());
+        std::vector<IngestOutcome> outcomes;
+        outcomes.reserve(ids.size());
+        for (size_t i = 0; i < ids.size(); ++i) outcomes.push_back({ids[i], (*duplicates)[i]});
+        done(std::move(outcomes));
+      });
+}
+
+Result<TraceService::CheckedBatch> TraceService::CheckBatch(const auth::Caller& caller,
+                                                            const json::value& body) {
   const json::object* o = body.if_object();
   if (!o) return Status::InvalidArgument("Request body must be a JSON object");
   const json::value* items = o->if_contains("items");
@@ -138,14 +160,7 @@ Result<std::vector<IngestOutcome>> TraceService::IngestBatch(const auth::Caller&
   }
 
   ATS_RETURN_IF_ERROR(access_.CheckWrite(caller, project_id));
-  auto duplicates = store_.InsertTraces(project_id, caller.user_id, traces, conversations);
-  if (!duplicates.ok()) return duplicates.status();
-  std::vector<IngestOutcome> outcomes;
-  outcomes.reserve(traces.size());
-  for (size_t i = 0; i < traces.size(); ++i) {
-    outcomes.push_back({traces[i].trace_id, (*duplicates)[i]});
-  }
-  return outcomes;
+  return CheckedBatch{std::move(project_id), std::move(traces), std::move(conversations)};
 }
 
 Result<TraceFilter> ParseTraceFilter(const QueryParams& query) {

@@ -42,9 +42,11 @@ class TraceService {
   // ingests share transactions, see IngestCoalescer). It must not throw.
   using IngestDone = std::function<void(Result<IngestOutcome>)>;
   void Ingest(const auth::Caller& caller, const boost::json::value& body, IngestDone done);
-  // POST /api/v1/traces/batch body: every item is validated before anything is written.
-  Result<std::vector<IngestOutcome>> IngestBatch(const auth::Caller& caller,
-                                                 const boost::json::value& body);
+  // POST /api/v1/traces/batch body: every item is validated before anything is written, and
+  // the batch is stored whole or not at all. `done` as for Ingest: batches share transactions
+  // with concurrent ingests too.
+  using BatchDone = std::function<void(Result<std::vector<IngestOutcome>>)>;
+  void IngestBatch(const auth::Caller& caller, const boost::json::value& body, BatchDone done);
   // GET /api/v1/traces: the response body, {"traces": [...], "total", "limit", "offset"}, for
   // the filters of API.md; kInvalidArgument for bad parameters. A project the caller may not
   // read lists as one without traces. With an answer cache, a page served before costs one
@@ -55,11 +57,19 @@ class TraceService {
                           const std::string& trace_id);
 
  private:
+  struct CheckedBatch {
+    std::string project_id;
+    std::vector<NewTrace> traces;
+    std::vector<ConversationContent> conversations;
+  };
+  // The checks of a batch (access included), and its traces in their storable form.
+  Result<CheckedBatch> CheckBatch(const auth::Caller& caller, const boost::json::value& body);
+
   Store& store_;
   ProjectAccess& access_;
   const Limits& limits_;
   VersionedCache* answer_cache_;  // may be null
-  IngestCoalescer coalescer_;  // single ingests share transactions with concurrent ones
+  IngestCoalescer coalescer_;  // ingests share transactions with concurrent ones
 };
 
 // Parses the list parameters into a filter (exposed for tests).

@@ -10,8 +10,8 @@ namespace ats::http {
 namespace json = boost::json;
 
 void RegisterTraceRoutes(Router& router, ApiContext& context) {
-  // Deferred: the answer comes when the transaction that this trace shares with concurrent
-  // ingests commits, and the worker thread is free for other requests meanwhile.
+  // Both ingests are deferred: the answer comes when the transaction that the request shares
+  // with concurrent ingests commits, and the worker thread is free for other requests meanwhile.
   router.AddDeferred("POST", "/api/v1/traces", "traces_ingest",
                      [&context](Request& request, const PathParams&, Responder respond) {
     auto caller = Authenticate(context, request, auth::kScopeIngest);
@@ -27,24 +27,26 @@ void RegisterTraceRoutes(Router& router, ApiContext& context) {
     });
   });
 
-  router.Add("POST", "/api/v1/traces/batch", "traces_batch",
-             [&context](Request& request, const PathParams&) {
+  router.AddDeferred("POST", "/api/v1/traces/batch", "traces_batch",
+                     [&context](Request& request, const PathParams&, Responder respond) {
     auto caller = Authenticate(context, request, auth::kScopeIngest);
-    if (!caller.ok()) return ErrorResponse(caller.status(), request);
+    if (!caller.ok()) return respond(ErrorResponse(caller.status(), request));
     auto body = ParseJsonBody(request, context.max_json_depth);
-    if (!body.ok()) return ErrorResponse(body.status(), request);
-    auto outcomes = context.traces.IngestBatch(*caller, *body);
-    if (!outcomes.ok()) return ErrorResponse(outcomes.status(), request);
-    json::array ids;
-    json::array duplicates;
-    for (const IngestOutcome& o : *outcomes) {
-      ids.emplace_back(o.trace_id);
-      if (o.duplicate) duplicates.emplace_back(o.trace_id);
-    }
-    return JsonResponse(201, json::object{{"ok", true},
-                                          {"count", outcomes->size()},
-                                          {"trace_ids", std::move(ids)},
-                                          {"duplicates", std::move(duplicates)}});
+    if (!body.ok()) return respond(ErrorResponse(body.status(), request));
+    context.traces.IngestBatch(*caller, *body, [&request, respond](
+                                                   Result<std::vector<IngestOutcome>> outcomes) {
+      if (!outcomes.ok()) return respond(ErrorResponse(outcomes.status(), request));
+      json::array ids;
+      json::array duplicates;
+      for (const IngestOutcome& o : *outcomes) {
+        ids.emplace_back(o.trace_id);
+        if (o.duplicate) duplicates.emplace_back(o.trace_id);
+      }
+      respond(JsonResponse(201, json::object{{"ok", true},
+                                             {"count", outcomes->size()},
+                                             {"trace_ids", std::move(ids)},
+                                             {"duplicates", std::move(duplicates)}}));
+    });
   });
 
   router.Add("GET", "/api/v1/traces", "traces_list",

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -172,8 +173,8 @@ TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsF
   std::thread writer([&] {
     writer_thread = std::this_thread::get_id();
     const RequestArrival arrival(first_arrival);
-    coalescer.Submit("p", "alice", MakeTrace("first"), {}, [](Result<bool> r) {
-      EXPECT_TRUE(r.ok() && !*r);
+    coalescer.Submit("p", "alice", {MakeTrace("first")}, {}, [](Result<std::vector<bool>> r) {
+      EXPECT_TRUE(r.ok() && *r == std::vector<bool>{false});
     });
   });
   {
@@ -184,10 +185,10 @@ TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsF
 
   std::atomic<bool> heard{false};
   std::thread::id heard_on;
-  Result<bool> outcome = Status::Internal("unset");
+  Result<std::vector<bool>> outcome = Status::Internal("unset");
   {
     const RequestArrival arrival(second_arrival);
-    coalescer.Submit("p", "alice", MakeTrace("second"), {}, [&](Result<bool> r) {
+    coalescer.Submit("p", "alice", {MakeTrace("second")}, {}, [&](Result<std::vector<bool>> r) {
       heard_on = std::this_thread::get_id();
       outcome = std::move(r);
       heard = true;
@@ -200,11 +201,51 @@ TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsF
   ASSERT_TRUE(heard);
   EXPECT_EQ(heard_on, writer_thread);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
-  EXPECT_FALSE(*outcome);
+  EXPECT_EQ(*outcome, std::vector<bool>{false});
   ASSERT_EQ(gated.groups, (std::vector<size_t>{1, 1}));
   // Each group's database budget counts from its own request's arrival, not the writer's.
   EXPECT_EQ(gated.arrivals[0], first_arrival);
   EXPECT_EQ(gated.arrivals[1], second_arrival);
+}
+
+// Batches: several share one call, each hears its own traces' outcomes in order, and a batch
+// holding a bad trace fails whole while the batches it was grouped with are stored.
+TEST_F(IngestCoalescerTest, BatchesShareCallsAndFailOrSucceedWhole) {
+  IngestCoalescer coalescer(*store_, /*max_in_flight=*/1);
+  ASSERT_TRUE(coalescer.Insert("p", "alice", MakeTrace("seen"), {}).ok());
+  constexpr int kBatches = 8;
+  std::vector<Result<std::vector<bool>>> outcomes(kBatches, Status::Internal("unset"));
+  std::vector<std::thread> threads;
+  for (int b = 0; b < kBatches; ++b) {
+    threads.emplace_back([&, b] {
+      std::vector<NewTrace> batch;
+      for (int i = 0; i < 3; ++i) batch.push_back(MakeTrace("b" + std::to_string(b) + "-" + std::to_string(i)));
+      batch.push_back(MakeTrace(b == 3 ? "poison" : "seen"));  // a duplicate, or the bad one
+      std::promise<void> heard;
+      coalescer.Submit("p", "alice", std::move(batch), {}, [&](Result<std::vector<bool>> r) {
+        outcomes[static_cast<size_t>(b)] = std::move(r);
+        heard.set_value();
+      });
+      heard.get_future().wait();
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_GT(store_->largest_group, 4);  // more than one batch in a call
+  for (int b = 0; b < kBatches; ++b) {
+    const auto& outcome = outcomes[static_cast<size_t>(b)];
+    if (b == 3) {
+      EXPECT_FALSE(outcome.ok());
+      continue;
+    }
+    ASSERT_TRUE(outcome.ok()) << b << ": " << outcome.status().ToString();
+    EXPECT_EQ(*outcome, (std::vector<bool>{false, false, false, true})) << b;
+  }
+  TraceFilter all;
+  all.project_id = "p";
+  all.limit = 100;
+  auto page = base_->ListTraces(all);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 1 + (kBatches - 1) * 3);  // nothing of the bad batch
 }
 
 }  // namespace
