@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
@@ -43,26 +44,52 @@ const char* Unstorable(const json::value& v) {
 
 }  // namespace
 
+namespace {
+
+// Bodies up to this size are parsed by their thread's own parser (see ParseJsonBody); larger ones
+// by a parser of their own, so no thread keeps a working stack the size of a huge body.
+constexpr size_t kReusedParserMaxBody = 1 << 20;
+
+Result<json::value> Parse(json::parser& parser, const Request& request, int max_depth) {
+  // The parsed body lives only as long as its request: an arena sized from the body turns the
+  // parser's many allocations (every string and container) into a few.
+  parser.reset(json::make_shared_resource<json::monotonic_resource>(request.body.size() + 1024));
+  json::error_code ec;
+  parser.write(request.body.data(), request.body.size(), ec);
+  json::value value = ec ? json::value() : parser.release();
+  parser.reset();  // lets go of the arena, which `value` alone now keeps alive
+  if (ec == json::error::too_deep) {
+    return Status::InvalidArgument("JSON nesting deeper than " + std::to_string(max_depth) +
+                                   " levels");
+  }
+  if (ec) return Status::InvalidArgument("Invalid JSON body");
+  if (const char* why = Unstorable(value)) return Status::InvalidArgument(why);
+  return value;
+}
+
+}  // namespace
+
 Result<json::value> ParseJsonBody(const Request& request, int max_depth) {
   if (request.body.empty()) return Status::InvalidArgument("Request body must be a JSON object");
   json::parse_options options;
   options.max_depth = static_cast<std::size_t>(max_depth);
-  // The parsed body lives only as long as its request: an arena sized from the body turns the
-  // parser's many allocations (every string and container) into a few.
-  json::parser parser(json::storage_ptr(), options);
-  parser.reset(json::make_shared_resource<json::monotonic_resource>(request.body.size() + 1024));
-  json::error_code ec;
-  parser.write(request.body.data(), request.body.size(), ec);
-  if (ec) {
-    if (ec == json::error::too_deep) {
-      return Status::InvalidArgument("JSON nesting deeper than " + std::to_string(max_depth) +
-                                     " levels");
-    }
-    return Status::InvalidArgument("Invalid JSON body");
+  if (request.body.size() > kReusedParserMaxBody) {
+    json::parser parser(json::storage_ptr(), options);
+    return Parse(parser, request, max_depth);
   }
-  json::value value = parser.release();
-  if (const char* why = Unstorable(value)) return Status::InvalidArgument(why);
-  return value;
+  // One parser per thread and nesting limit: its working stack, where long strings are put
+  // together (a transcript is one 50-200 KB string), keeps its size from earlier bodies instead
+  // of growing, and copying what it holds, afresh for every request.
+  struct ThreadParser {
+    int max_depth = -1;
+    std::optional<json::parser> parser;
+  };
+  thread_local ThreadParser own;
+  if (own.max_depth != max_depth) {
+    own.parser.emplace(json::storage_ptr(), options);
+    own.max_depth = max_depth;
+  }
+  return Parse(*own.parser, request, max_depth);
 }
 
 Result<auth::Caller> Authenticate(ApiContext& context, const Request& request,

@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ats::http {
 namespace {
@@ -40,6 +42,35 @@ TEST(ParseJsonBodyTest, RejectsNumbersBeyondTheRangeOfADouble) {
     EXPECT_TRUE(v.status().IsInvalidArgument()) << bad;
   }
   EXPECT_TRUE(Parse(R"({"x": 1.7976931348623157e308, "y": 1e-400})").ok());
+}
+
+// Bodies parsed one after another on one thread (which reuses its parser up to 1 MB) come out
+// exactly as a fresh parse gives them, whatever came before: a long escaped string, an invalid
+// body stopped halfway, another nesting limit, a body beyond the reuse size.
+TEST(ParseJsonBodyTest, EachBodyParsesAloneWhateverTheThreadParsedBefore) {
+  std::string transcript;
+  for (int i = 0; i < 3000; ++i) transcript += R"({\"turn\": )" + std::to_string(i) + R"(, \"text\": \"a\\nb\"}\n)";
+  const std::string long_body = R"({"conversation_contents": [{"url": "u", "content": ")" + transcript + R"("}]})";
+  const std::string huge_body = R"({"big": ")" + std::string(1100000, 'x') + R"("})";
+  const std::vector<std::pair<std::string, int>> sequence = {
+      {long_body, 64},         {R"({"a": 1})", 64},   {R"({"cut": "abc)", 64},
+      {R"({"b": [true]})", 64}, {"[[[1]]]", 2},        {"[[[1]]]", 64},
+      {huge_body, 64},          {long_body, 64},       {R"({"c": "after"})", 64}};
+  ASSERT_TRUE(Parse(long_body).ok());
+  ASSERT_TRUE(Parse(huge_body).ok());
+  for (const auto& [body, depth] : sequence) {
+    auto v = Parse(body, depth);
+    boost::json::error_code ec;
+    boost::json::parse_options options;
+    options.max_depth = static_cast<size_t>(depth);
+    boost::json::value expected = boost::json::parse(body, ec, {}, options);
+    if (ec) {
+      EXPECT_FALSE(v.ok()) << body.substr(0, 40);
+      continue;
+    }
+    ASSERT_TRUE(v.ok()) << body.substr(0, 40) << ": " << v.status().ToString();
+    EXPECT_EQ(*v, expected) << body.substr(0, 40);
+  }
 }
 
 }  // namespace
