@@ -12,9 +12,13 @@ void IngestCoalescer::Submit(const std::string& project_id, const std::string& u
   // std::map never moves its entries, and this one is erased only by the writer that leaves it
   // empty and idle, under the lock: `queue` stays valid while we hold a write slot.
   Queue& queue = queues_[key];
+  queue.waiting_traces += traces.size();
   queue.waiting.push_back(Pending{std::move(traces), std::move(conversations), std::move(done),
                                   RequestArrival::OfThisThread()});
-  if (queue.in_flight >= max_in_flight_) return;  // a busy writer takes it when it finishes
+  const bool write_now =
+      queue.in_flight == 0 ||
+      (queue.in_flight < max_in_flight_ && queue.waiting_traces >= parallel_from_);
+  if (!write_now) return;  // a busy writer takes it when it finishes
 
   ++queue.in_flight;
   while (!queue.waiting.empty()) {
@@ -26,6 +30,7 @@ void IngestCoalescer::Submit(const std::string& project_id, const std::string& u
       group.push_back(std::move(queue.waiting.front()));
       queue.waiting.pop_front();
     }
+    queue.waiting_traces -= group_traces;
     lock.unlock();
     {
       // The group's time budget is its oldest request's, not that of the request whose thread

@@ -29,10 +29,21 @@ class IngestCoalescer {
   // Receives, per trace, whether it was a duplicate, or why none of them was stored.
   using Done = std::function<void(Result<std::vector<bool>>)>;
 
-  // `max_in_flight`: concurrent InsertTraces calls per (project, user); `max_group`: traces per
-  // call (a larger request is written whole, alone).
-  explicit IngestCoalescer(Store& store, int max_in_flight = 2, size_t max_group = 512)
-      : store_(store), max_in_flight_(max_in_flight), max_group_(max_group) {}
+  // `max_in_flight`: concurrent InsertTraces calls per (project, user), the second and later
+  // ones started only while at least `parallel_from` traces wait; `max_group`: traces per call (a
+  // larger request is written whole, alone).
+  //
+  // Measured on two cores with PostgreSQL: single ingests from 32 connections reach 10,000/s
+  // through one writer and 6,700/s through two, whose smaller transactions cost more each;
+  // batches of 50 from 16 connections reach 330/s through two writers, which the database runs
+  // on both cores, and 220/s through one. Queues of single traces stay below `parallel_from`,
+  // queues of batches do not.
+  explicit IngestCoalescer(Store& store, int max_in_flight = 2, size_t max_group = 512,
+                           size_t parallel_from = 64)
+      : store_(store),
+        max_in_flight_(max_in_flight),
+        max_group_(max_group),
+        parallel_from_(parallel_from) {}
 
   // Stores the traces (and conversations) of one request, all or none, and calls `done` with
   // what Store::InsertTraces says of them: on this thread before returning, or later on the
@@ -57,6 +68,7 @@ class IngestCoalescer {
   };
   struct Queue {
     std::deque<Pending> waiting;
+    size_t waiting_traces = 0;  // in `waiting`
     int in_flight = 0;
   };
   using Key = std::pair<std::string, std::string>;  // (project_id, user_id)
@@ -68,6 +80,7 @@ class IngestCoalescer {
   Store& store_;
   const int max_in_flight_;
   const size_t max_group_;
+  const size_t parallel_from_;
   std::mutex mutex_;
   std::map<Key, Queue> queues_;  // an entry lives while something waits or is being written
 };

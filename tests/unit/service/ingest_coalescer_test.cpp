@@ -1,5 +1,6 @@
 #include "service/ingest_coalescer.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -246,6 +247,74 @@ TEST_F(IngestCoalescerTest, BatchesShareCallsAndFailOrSucceedWhole) {
   auto page = base_->ListTraces(all);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total, 1 + (kBatches - 1) * 3);  // nothing of the bad batch
+}
+
+// Holds every InsertTraces call until released (at most 5 s); counts the calls running at once.
+class HeldStore : public test::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Result<std::vector<bool>> InsertTraces(const std::string& p, const std::string& u,
+                                         const std::vector<NewTrace>& traces,
+                                         const std::vector<ConversationContent>& c) override {
+    {
+      std::unique_lock lock(mutex);
+      ++running;
+      most_running = std::max(most_running, running);
+      group_sizes.push_back(traces.size());
+      changed.notify_all();
+      // Bounded, so that a regression (a caller made a writer too early) fails instead of hangs.
+      changed.wait_for(lock, std::chrono::seconds(5), [&] { return released; });
+      --running;
+    }
+    return ForwardingStore::InsertTraces(p, u, traces, c);
+  }
+  bool WaitRunning(int n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(5), [&] { return running == n; });
+  }
+  void Release() {
+    std::lock_guard lock(mutex);
+    released = true;
+    changed.notify_all();
+  }
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool released = false;
+  int running = 0;
+  int most_running = 0;
+  std::vector<size_t> group_sizes;
+};
+
+std::vector<NewTrace> Batch(const std::string& prefix, int size) {
+  std::vector<NewTrace> batch;
+  for (int i = 0; i < size; ++i) batch.push_back(MakeTrace(prefix + std::to_string(i)));
+  return batch;
+}
+
+// A second writer starts only once enough traces wait (parallel_from): queued single traces go
+// to the one writer's next transaction, queued batches get a transaction of their own beside it.
+TEST_F(IngestCoalescerTest, ASecondWriterStartsOnlyWhenEnoughTracesWait) {
+  HeldStore held(*base_);
+  IngestCoalescer coalescer(held, /*max_in_flight=*/2, /*max_group=*/512, /*parallel_from=*/64);
+  std::atomic<int> stored{0};
+  auto count = [&](Result<std::vector<bool>> r) {
+    if (r.ok()) stored += static_cast<int>(r->size());
+  };
+  std::thread first([&] { coalescer.Submit("p", "alice", Batch("s", 1), {}, count); });
+  ASSERT_TRUE(held.WaitRunning(1));
+  // 40 single traces and one batch of 20 wait: 60 traces, below 64, so each Submit only queues.
+  for (int i = 0; i < 40; ++i) coalescer.Submit("p", "alice", Batch("one" + std::to_string(i) + "-", 1), {}, count);
+  coalescer.Submit("p", "alice", Batch("b", 20), {}, count);
+  EXPECT_EQ(stored, 0);
+  // Another 20 make 80 waiting: this caller starts the second writer, with everything waiting.
+  std::thread second([&] { coalescer.Submit("p", "alice", Batch("c", 20), {}, count); });
+  EXPECT_TRUE(held.WaitRunning(2));
+  held.Release();
+  first.join();
+  second.join();
+  EXPECT_EQ(stored, 1 + 40 + 20 + 20);
+  EXPECT_EQ(held.most_running, 2);
+  EXPECT_EQ(held.group_sizes, (std::vector<size_t>{1, 80}));
 }
 
 }  // namespace
