@@ -134,9 +134,10 @@ TEST_F(IngestCoalescerTest, QueuesDroppedAndRecreatedUnderChurnStaySound) {
   EXPECT_EQ(ok, 30 * 16);
 }
 
-// Holds the first InsertTraces call until released, and notes for every call the arrival its
-// thread marks (the time budget the store would count from) and the traces it carried.
-class GatedStore : public test::ForwardingStore {
+// Holds every InsertTraces call until released (at most 5 s); notes the calls running at once,
+// and for each call the traces it carried and the arrival its thread marks (the time budget the
+// store would count from).
+class HeldStore : public test::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   Result<std::vector<bool>> InsertTraces(const std::string& p, const std::string& u,
@@ -144,12 +145,20 @@ class GatedStore : public test::ForwardingStore {
                                          const std::vector<ConversationContent>& c) override {
     {
       std::unique_lock lock(mutex);
+      ++running;
+      most_running = std::max(most_running, running);
+      group_sizes.push_back(traces.size());
       arrivals.push_back(RequestArrival::OfThisThread());
-      groups.push_back(traces.size());
       changed.notify_all();
-      changed.wait(lock, [&] { return released || arrivals.size() > 1; });
+      // Bounded, so that a regression (a caller made a writer too early) fails instead of hangs.
+      changed.wait_for(lock, std::chrono::seconds(5), [&] { return released; });
+      --running;
     }
     return ForwardingStore::InsertTraces(p, u, traces, c);
+  }
+  bool WaitRunning(int n) {
+    std::unique_lock lock(mutex);
+    return changed.wait_for(lock, std::chrono::seconds(5), [&] { return running == n; });
   }
   void Release() {
     std::lock_guard lock(mutex);
@@ -159,13 +168,15 @@ class GatedStore : public test::ForwardingStore {
   std::mutex mutex;
   std::condition_variable changed;
   bool released = false;
-  std::vector<RequestArrival::Clock::time_point> arrivals;
-  std::vector<size_t> groups;
+  int running = 0;
+  int most_running = 0;
+  std::vector<size_t> group_sizes;
+  std::vector<RequestArrival::Clock::time_point> arrivals;  // each call's, as its thread marks it
 };
 
 TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsFromTheWriter) {
-  GatedStore gated(*base_);
-  IngestCoalescer coalescer(gated, /*max_in_flight=*/1);
+  HeldStore held(*base_);
+  IngestCoalescer coalescer(held, /*max_in_flight=*/1);
   const auto now = RequestArrival::Clock::now();
   const auto first_arrival = now - std::chrono::seconds(10);
   const auto second_arrival = now - std::chrono::seconds(5);
@@ -178,11 +189,7 @@ TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsF
       EXPECT_TRUE(r.ok() && *r == std::vector<bool>{false});
     });
   });
-  {
-    std::unique_lock lock(gated.mutex);
-    ASSERT_TRUE(gated.changed.wait_for(lock, std::chrono::seconds(5),
-                                       [&] { return !gated.arrivals.empty(); }));
-  }
+  ASSERT_TRUE(held.WaitRunning(1));
 
   std::atomic<bool> heard{false};
   std::thread::id heard_on;
@@ -197,16 +204,16 @@ TEST_F(IngestCoalescerTest, ASubmitterFindingEverySlotBusyReturnsAtOnceAndHearsF
   }
   EXPECT_FALSE(heard);  // queued behind the busy writer, not written by this thread
 
-  gated.Release();
+  held.Release();
   writer.join();
   ASSERT_TRUE(heard);
   EXPECT_EQ(heard_on, writer_thread);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(*outcome, std::vector<bool>{false});
-  ASSERT_EQ(gated.groups, (std::vector<size_t>{1, 1}));
+  ASSERT_EQ(held.group_sizes, (std::vector<size_t>{1, 1}));
   // Each group's database budget counts from its own request's arrival, not the writer's.
-  EXPECT_EQ(gated.arrivals[0], first_arrival);
-  EXPECT_EQ(gated.arrivals[1], second_arrival);
+  EXPECT_EQ(held.arrivals[0], first_arrival);
+  EXPECT_EQ(held.arrivals[1], second_arrival);
 }
 
 // Batches: several share one call, each hears its own traces' outcomes in order, and a batch
@@ -248,42 +255,6 @@ TEST_F(IngestCoalescerTest, BatchesShareCallsAndFailOrSucceedWhole) {
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total, 1 + (kBatches - 1) * 3);  // nothing of the bad batch
 }
-
-// Holds every InsertTraces call until released (at most 5 s); counts the calls running at once.
-class HeldStore : public test::ForwardingStore {
- public:
-  using ForwardingStore::ForwardingStore;
-  Result<std::vector<bool>> InsertTraces(const std::string& p, const std::string& u,
-                                         const std::vector<NewTrace>& traces,
-                                         const std::vector<ConversationContent>& c) override {
-    {
-      std::unique_lock lock(mutex);
-      ++running;
-      most_running = std::max(most_running, running);
-      group_sizes.push_back(traces.size());
-      changed.notify_all();
-      // Bounded, so that a regression (a caller made a writer too early) fails instead of hangs.
-      changed.wait_for(lock, std::chrono::seconds(5), [&] { return released; });
-      --running;
-    }
-    return ForwardingStore::InsertTraces(p, u, traces, c);
-  }
-  bool WaitRunning(int n) {
-    std::unique_lock lock(mutex);
-    return changed.wait_for(lock, std::chrono::seconds(5), [&] { return running == n; });
-  }
-  void Release() {
-    std::lock_guard lock(mutex);
-    released = true;
-    changed.notify_all();
-  }
-  std::mutex mutex;
-  std::condition_variable changed;
-  bool released = false;
-  int running = 0;
-  int most_running = 0;
-  std::vector<size_t> group_sizes;
-};
 
 std::vector<NewTrace> Batch(const std::string& prefix, int size) {
   std::vector<NewTrace> batch;
