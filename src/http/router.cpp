@@ -91,7 +91,9 @@ void Router::Dispatch(Request& request, Responder respond) const {
 Response Router::Dispatch(Request& request) const {
   std::promise<Response> answer;
   std::future<Response> answered = answer.get_future();
-  Dispatch(request, Responder([&answer](Response response) { answer.set_value(std::move(response)); }));
+  Dispatch(request, Responder([&answer](Response response) {
+             answer.set_value(std::move(response));
+           }));
   return answered.get();
 }
 

@@ -1,6 +1,8 @@
 #include "service/ingest_coalescer.hpp"
 
+#include <exception>
 #include <future>
+#include <string>
 
 namespace ats {
 
@@ -36,7 +38,14 @@ void IngestCoalescer::Submit(const std::string& project_id, const std::string& u
       // The group's time budget is its oldest request's, not that of the request whose thread
       // happens to write it.
       const RequestArrival oldest(group.front().arrived);
-      WriteGroup(key, group);
+      try {
+        WriteGroup(key, group);
+      } catch (const std::exception& e) {
+        // Out of memory, most likely. The queue must keep its writer accounting straight, or
+        // every later ingest of this project and user would wait for a writer that never comes.
+        const Status failed = Status::Internal(std::string("ingest failed: ") + e.what());
+        for (Pending& p : group) p.result = failed;
+      }
     }
     for (Pending& p : group) p.done(std::move(p.result));
     lock.lock();
@@ -76,8 +85,8 @@ void IngestCoalescer::WriteGroup(const Key& key, std::vector<Pending>& group) {
   if (duplicates.ok()) {
     size_t next = 0;
     for (Pending& p : group) {
-      p.result = std::vector<bool>(duplicates->begin() + static_cast<ptrdiff_t>(next),
-                                   duplicates->begin() + static_cast<ptrdiff_t>(next + p.traces.size()));
+      const auto first = duplicates->begin() + static_cast<ptrdiff_t>(next);
+      p.result = std::vector<bool>(first, first + static_cast<ptrdiff_t>(p.traces.size()));
       next += p.traces.size();
     }
     return;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <new>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -286,6 +287,29 @@ TEST_F(IngestCoalescerTest, ASecondWriterStartsOnlyWhenEnoughTracesWait) {
   EXPECT_EQ(stored, 1 + 40 + 20 + 20);
   EXPECT_EQ(held.most_running, 2);
   EXPECT_EQ(held.group_sizes, (std::vector<size_t>{1, 80}));
+}
+
+// A store call that throws (out of memory) fails its group's requests and leaves the queue
+// usable: the next ingest of the same project and user is written, not left waiting.
+TEST_F(IngestCoalescerTest, AThrowingWriteFailsItsGroupAndTheQueueGoesOn) {
+  class ThrowingOnceStore : public test::ForwardingStore {
+   public:
+    using ForwardingStore::ForwardingStore;
+    Result<std::vector<bool>> InsertTraces(const std::string& p, const std::string& u,
+                                           const std::vector<NewTrace>& traces,
+                                           const std::vector<ConversationContent>& c) override {
+      if (!thrown.exchange(true)) throw std::bad_alloc();
+      return ForwardingStore::InsertTraces(p, u, traces, c);
+    }
+    std::atomic<bool> thrown{false};
+  } store(*base_);
+  IngestCoalescer coalescer(store);
+  auto failed = coalescer.Insert("p", "alice", MakeTrace("a"), {});
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), Status::Code::kInternal);
+  auto next = coalescer.Insert("p", "alice", MakeTrace("b"), {});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_FALSE(*next);
 }
 
 }  // namespace
