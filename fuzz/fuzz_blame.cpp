@@ -60,9 +60,12 @@ void SeedFromFixtures(ats::fuzz::Services& s) {
       for (const json::value& t : *traces) items.push_back(json::object{{"trace", t}});
     }
     if (!items.empty()) {
-      auto r =
-          s.traces->IngestBatch(admin, json::object{{"project_id", project}, {"items", items}});
-      if (!r.ok()) Fail("seeding traces failed: " + r.status().ToString());
+      ats::Status seeded = ats::Status::Internal("IngestBatch returned without an outcome");
+      s.traces->IngestBatch(admin, json::object{{"project_id", project}, {"items", items}},
+                            [&](ats::Result<std::vector<ats::IngestOutcome>> r) {
+                              seeded = r.ok() ? ats::Status::Ok() : r.status();
+                            });
+      if (!seeded.ok()) Fail("seeding traces failed: " + seeded.ToString());
     }
     if (const json::array* links = Obj(setup, "commit_links").if_array()) {
       for (const json::value& l : *links) {

@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/json/parse.hpp>
@@ -69,13 +70,24 @@ void Run(ats::fuzz::Services& s, uint8_t selector, const json::value& body) {
 
   switch (static_cast<Endpoint>(selector & 7)) {
     case kIngest: {
-      auto r = s.traces->Ingest(caller, body);
+      // With no other ingest in flight the caller writes its own trace, so the outcome arrives
+      // before Ingest returns.
+      std::optional<ats::Result<ats::IngestOutcome>> outcome;
+      s.traces->Ingest(caller, body,
+                       [&](ats::Result<ats::IngestOutcome> r) { outcome = std::move(r); });
+      if (!outcome) Fail("Ingest returned without an outcome");
+      auto& r = *outcome;
       CheckStatus(r.status(), "Ingest");
       if (r.ok()) CheckIngested(s, project_id, body.at("trace"), *r);
       break;
     }
     case kIngestBatch: {
-      auto r = s.traces->IngestBatch(caller, body);
+      std::optional<ats::Result<std::vector<ats::IngestOutcome>>> outcome;
+      s.traces->IngestBatch(caller, body, [&](ats::Result<std::vector<ats::IngestOutcome>> r) {
+        outcome = std::move(r);
+      });
+      if (!outcome) Fail("IngestBatch returned without an outcome");
+      auto& r = *outcome;
       CheckStatus(r.status(), "IngestBatch");
       if (!r.ok()) break;
       const json::array& items = body.at("items").as_array();
