@@ -37,16 +37,8 @@ std::optional<int64_t> ParseInt(const std::string& s) {
 
 }  // namespace
 
-namespace {
-
-// The checks of a single ingest, and the trace in its storable form.
-struct CheckedIngest {
-  std::string project_id;
-  NewTrace trace;
-  std::vector<ConversationContent> conversations;
-};
-
-Result<CheckedIngest> CheckIngest(const json::value& body, const Limits& limits) {
+Result<TraceService::CheckedWrite> TraceService::CheckIngest(const json::value& body,
+                                                             const Limits& limits) {
   const json::object* o = body.if_object();
   if (!o) return Status::InvalidArgument("Request body must be a JSON object");
   const json::value* trace = o->if_contains("trace");
@@ -70,51 +62,13 @@ Result<CheckedIngest> CheckIngest(const json::value& body, const Limits& limits)
   auto conversations = ParseConversationContents(o->if_contains("conversation_contents"),
                                                  "/conversation_contents", limits);
   if (!conversations.ok()) return conversations.status();
-  return CheckedIngest{std::move(project_id), std::move(prepared).value(),
-                       std::move(conversations).value()};
-}
-
-}  // namespace
-
-void TraceService::Ingest(const auth::Caller& caller, const json::value& body, IngestDone done) {
-  auto checked = CheckIngest(body, limits_);
-  if (!checked.ok()) return done(checked.status());
-  if (Status allowed = access_.CheckWrite(caller, checked->project_id); !allowed.ok()) {
-    return done(allowed);
-  }
-  std::string trace_id = checked->trace.trace_id;
   std::vector<NewTrace> one;
-  one.push_back(std::move(checked->trace));
-  coalescer_.Submit(checked->project_id, caller.user_id, std::move(one),
-                    std::move(checked->conversations),
-                    [trace_id = std::move(trace_id),
-                     done = std::move(done)](Result<std::vector<bool>> duplicate) {
-                      if (!duplicate.ok()) return done(duplicate.status());
-                      done(IngestOutcome{trace_id, static_cast<bool>((*duplicate)[0])});
-                    });
+  one.push_back(std::move(prepared).value());
+  return CheckedWrite{std::move(project_id), std::move(one), std::move(conversations).value()};
 }
 
-void TraceService::IngestBatch(const auth::Caller& caller, const json::value& body,
-                               BatchDone done) {
-  auto checked = CheckBatch(caller, body);
-  if (!checked.ok()) return done(checked.status());
-  std::vector<std::string> ids;
-  ids.reserve(checked->traces.size());
-  for (const NewTrace& t : checked->traces) ids.push_back(t.trace_id);
-  coalescer_.Submit(
-      checked->project_id, caller.user_id, std::move(checked->traces),
-      std::move(checked->conversations),
-      [ids = std::move(ids), done = std::move(done)](Result<std::vector<bool>> duplicates) {
-        if (!duplicates.ok()) return done(duplicates.status());
-        std::vector<IngestOutcome> outcomes;
-        outcomes.reserve(ids.size());
-        for (size_t i = 0; i < ids.size(); ++i) outcomes.push_back({ids[i], (*duplicates)[i]});
-        done(std::move(outcomes));
-      });
-}
-
-Result<TraceService::CheckedBatch> TraceService::CheckBatch(const auth::Caller& caller,
-                                                            const json::value& body) {
+Result<TraceService::CheckedWrite> TraceService::CheckBatch(const json::value& body,
+                                                            const Limits& limits) {
   const json::object* o = body.if_object();
   if (!o) return Status::InvalidArgument("Request body must be a JSON object");
   const json::value* items = o->if_contains("items");
@@ -125,8 +79,8 @@ Result<TraceService::CheckedBatch> TraceService::CheckBatch(const auth::Caller& 
   std::string project_id = ToStd(*StringField(*o, "project_id"));
   if (project_id.size() > spec::kMaxIdLength) return ProjectIdTooLong();
   const json::array& list = items->get_array();
-  if (list.size() > limits_.max_batch_items) {
-    return Status::TooLarge("A batch may hold at most " + std::to_string(limits_.max_batch_items) +
+  if (list.size() > limits.max_batch_items) {
+    return Status::TooLarge("A batch may hold at most " + std::to_string(limits.max_batch_items) +
                             " items; split it into several requests");
   }
 
@@ -154,13 +108,46 @@ Result<TraceService::CheckedBatch> TraceService::CheckBatch(const auth::Caller& 
     }
     traces.push_back(std::move(prepared).value());
     auto item_conversations = ParseConversationContents(
-        item->if_contains("conversation_contents"), item_path + "/conversation_contents", limits_);
+        item->if_contains("conversation_contents"), item_path + "/conversation_contents", limits);
     if (!item_conversations.ok()) return item_conversations.status();
     for (auto& c : *item_conversations) conversations.push_back(std::move(c));
   }
 
-  ATS_RETURN_IF_ERROR(access_.CheckWrite(caller, project_id));
-  return CheckedBatch{std::move(project_id), std::move(traces), std::move(conversations)};
+  return CheckedWrite{std::move(project_id), std::move(traces), std::move(conversations)};
+}
+
+void TraceService::Ingest(const auth::Caller& caller, const json::value& body, IngestDone done) {
+  Write(caller, CheckIngest(body, limits_),
+        [done = std::move(done)](Result<std::vector<IngestOutcome>> outcomes) {
+          if (!outcomes.ok()) return done(outcomes.status());
+          done(std::move(outcomes->front()));
+        });
+}
+
+void TraceService::IngestBatch(const auth::Caller& caller, const json::value& body,
+                               BatchDone done) {
+  Write(caller, CheckBatch(body, limits_), std::move(done));
+}
+
+void TraceService::Write(const auth::Caller& caller, Result<CheckedWrite> checked,
+                         BatchDone done) {
+  if (!checked.ok()) return done(checked.status());
+  if (Status allowed = access_.CheckWrite(caller, checked->project_id); !allowed.ok()) {
+    return done(allowed);
+  }
+  std::vector<std::string> ids;
+  ids.reserve(checked->traces.size());
+  for (const NewTrace& t : checked->traces) ids.push_back(t.trace_id);
+  coalescer_.Submit(
+      checked->project_id, caller.user_id, std::move(checked->traces),
+      std::move(checked->conversations),
+      [ids = std::move(ids), done = std::move(done)](Result<std::vector<bool>> duplicates) {
+        if (!duplicates.ok()) return done(duplicates.status());
+        std::vector<IngestOutcome> outcomes;
+        outcomes.reserve(ids.size());
+        for (size_t i = 0; i < ids.size(); ++i) outcomes.push_back({ids[i], (*duplicates)[i]});
+        done(std::move(outcomes));
+      });
 }
 
 Result<TraceFilter> ParseTraceFilter(const QueryParams& query) {

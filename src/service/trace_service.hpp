@@ -57,13 +57,18 @@ class TraceService {
                           const std::string& trace_id);
 
  private:
-  struct CheckedBatch {
+  // What an ingest request asks to store, checked and in storable form.
+  struct CheckedWrite {
     std::string project_id;
     std::vector<NewTrace> traces;
     std::vector<ConversationContent> conversations;
   };
-  // The checks of a batch (access included), and its traces in their storable form.
-  Result<CheckedBatch> CheckBatch(const auth::Caller& caller, const boost::json::value& body);
+  // The checks of one body: a single ingest, or a batch (every item before anything is written).
+  static Result<CheckedWrite> CheckIngest(const boost::json::value& body, const Limits& limits);
+  static Result<CheckedWrite> CheckBatch(const boost::json::value& body, const Limits& limits);
+  // Checks write access to what the request asks to store (or passes its check's failure on),
+  // then stores it through the coalescer; `done` hears each trace's outcome.
+  void Write(const auth::Caller& caller, Result<CheckedWrite> checked, BatchDone done);
 
   Store& store_;
   ProjectAccess& access_;
