@@ -52,6 +52,8 @@ struct Config {
   // ANSWER_CACHE_MB: blame answers and listing pages kept with their project's data version
   // (service/versioned_cache.hpp); 0 turns the cache off.
   int answer_cache_mb = 16;
+  // TRACE_CACHE_MB: get-one answers of stored traces, which never change; 0 turns it off.
+  int trace_cache_mb = 8;
 };
 
 // KEY=VALUE pairs of the process environment and the .env file merged (environment wins).

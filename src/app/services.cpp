@@ -14,12 +14,13 @@ BlameServiceOptions BlameOptions(VersionedCache& answers) {
 Services::Services(Store& store, const Config& config)
     : limits(config.limits),
       answers(static_cast<size_t>(config.answer_cache_mb) << 20),
+      stored_traces(static_cast<size_t>(config.trace_cache_mb) << 20),
       tokens(store),
       rate_limiter(config.rate_limit_per_second, config.rate_limit_burst > 0
                                                      ? config.rate_limit_burst
                                                      : 2 * config.rate_limit_per_second),
       access(store),
-      traces(store, access, limits, &answers),
+      traces(store, access, limits, &answers, &stored_traces),
       projects(store, access),
       commit_links(store, access, limits),
       conversations(store, access, limits),

@@ -23,7 +23,7 @@ namespace ats::app {
 struct Services {
   // Builds every service over `store` with the settings of `config`: the request limits, the
   // per-token rate limit (a burst of 0 means twice the rate), development mode (from
-  // AUTH_SECRET), the JSON nesting limit and the answer cache's size. `store` must outlive this object, which migrates
+  // AUTH_SECRET), the JSON nesting limit and the caches' sizes. `store` must outlive this object, which migrates
   // nothing. Not copyable or movable: the services and the context refer to one another.
   Services(Store& store, const Config& config);
   Services(const Services&) = delete;
@@ -31,6 +31,7 @@ struct Services {
 
   const Limits limits;  // the services keep a reference to it
   VersionedCache answers;  // blame answers and listing pages, shared by the two services
+  VersionedCache stored_traces;  // get-one answers of stored traces
   auth::TokenService tokens;
   auth::RateLimiter rate_limiter;
   ProjectAccess access;

@@ -2,6 +2,9 @@
 
 #include <charconv>
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
 #include "service/conversation_service.hpp"
 #include "service/json_fields.hpp"
 #include "spec/trace_record.hpp"
@@ -264,13 +267,29 @@ Result<VersionedCache::Value> TraceService::ListPage(const auth::Caller& caller,
       });
 }
 
-Result<StoredTrace> TraceService::Get(const auth::Caller& caller, const std::string& project_id,
-                                      const std::string& trace_id) {
+Result<VersionedCache::Value> TraceService::GetOne(const auth::Caller& caller,
+                                                  const std::string& project_id,
+                                                  const std::string& trace_id) {
   ATS_RETURN_IF_ERROR(access_.CheckRead(caller, project_id, "Trace not found"));
+  // Every entry is at one version: what is stored under an id is never replaced.
+  constexpr int64_t kStoredForGood = 0;
+  const bool cached = trace_cache_ != nullptr && trace_cache_->enabled();
+  std::string key;
+  if (cached) {
+    key.reserve(project_id.size() + 1 + trace_id.size());
+    key.append(project_id).append(1, '\0').append(trace_id);
+    if (VersionedCache::Value hit = trace_cache_->Find(key, kStoredForGood)) return hit;
+  }
   auto trace = store_.GetTrace(project_id, trace_id);
   if (!trace.ok()) return trace.status();
-  if (!trace->has_value()) return Status::NotFound("Trace not found");
-  return std::move(**trace);
+  if (!trace->has_value()) return Status::NotFound("Trace not found");  // absence is not kept
+  std::string body;
+  body.reserve((*trace)->record_json.size() + (*trace)->user_id.size() + 32);
+  body.append("{\"trace\":").append((*trace)->record_json).append(",\"user_id\":");
+  body.append(boost::json::serialize(boost::json::string((*trace)->user_id))).append(1, '}');
+  auto answer = std::make_shared<const std::string>(std::move(body));
+  if (cached) trace_cache_->Put(key, kStoredForGood, answer);
+  return answer;
 }
 
 }  // namespace ats

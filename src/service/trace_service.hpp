@@ -27,13 +27,15 @@ struct IngestOutcome {
 
 class TraceService {
  public:
-  // `answer_cache` (may be null: none) keeps listing pages with the project's data version.
+  // `answer_cache` (may be null: none) keeps listing pages with the project's data version;
+  // `trace_cache` (may be null: none) keeps get-one answers, which never change.
   TraceService(Store& store, ProjectAccess& access, const Limits& limits,
-               VersionedCache* answer_cache = nullptr)
+               VersionedCache* answer_cache = nullptr, VersionedCache* trace_cache = nullptr)
       : store_(store),
         access_(access),
         limits_(limits),
         answer_cache_(answer_cache),
+        trace_cache_(trace_cache),
         coalescer_(store) {}
 
   // POST /api/v1/traces body. kInvalidArgument with details for a record that fails RECORDS.md.
@@ -52,9 +54,12 @@ class TraceService {
   // read lists as one without traces. With an answer cache, a page served before costs one
   // store query (the project's data version) while the project's data is unchanged.
   Result<VersionedCache::Value> ListPage(const auth::Caller& caller, const QueryParams& query);
-  // GET /api/v1/traces/<id>; kNotFound "Trace not found".
-  Result<StoredTrace> Get(const auth::Caller& caller, const std::string& project_id,
-                          const std::string& trace_id);
+  // GET /api/v1/traces/<id>: the response body, {"trace": <record>, "user_id": ...};
+  // kNotFound "Trace not found". A stored trace never changes (the first ingest of an id wins),
+  // so with a trace cache an answer served before costs no store query; the read access check
+  // still runs on every call.
+  Result<VersionedCache::Value> GetOne(const auth::Caller& caller, const std::string& project_id,
+                                       const std::string& trace_id);
 
  private:
   // What an ingest request asks to store, checked and in storable form.
@@ -74,6 +79,7 @@ class TraceService {
   ProjectAccess& access_;
   const Limits& limits_;
   VersionedCache* answer_cache_;  // may be null
+  VersionedCache* trace_cache_;   // may be null
   IngestCoalescer coalescer_;  // ingests share transactions with concurrent ones
 };
 

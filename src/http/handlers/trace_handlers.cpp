@@ -64,12 +64,9 @@ void RegisterTraceRoutes(Router& router, ApiContext& context) {
     if (!caller.ok()) return ErrorResponse(caller.status(), request);
     auto project_id = RequiredProjectId(request);
     if (!project_id.ok()) return ErrorResponse(project_id.status(), request);
-    auto trace = context.traces.Get(*caller, *project_id, params.Get("trace_id"));
-    if (!trace.ok()) return ErrorResponse(trace.status(), request);
-    std::string body = "{\"trace\":" + trace->record_json + ",\"user_id\":";
-    AppendJsonString(body, trace->user_id);
-    body += '}';
-    return RawJsonResponse(200, std::move(body));
+    auto answer = context.traces.GetOne(*caller, *project_id, params.Get("trace_id"));
+    if (!answer.ok()) return ErrorResponse(answer.status(), request);
+    return RawJsonResponse(200, **answer);
   });
 }
 

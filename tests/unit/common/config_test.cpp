@@ -49,6 +49,14 @@ TEST(ConfigTest, AnswerCacheIsSixteenMegabytesAndZeroTurnsItOff) {
   EXPECT_NE(negative.message().find("ANSWER_CACHE_MB"), std::string::npos);
 }
 
+TEST(ConfigTest, TraceCacheIsEightMegabytesAndZeroTurnsItOff) {
+  Config c;
+  EXPECT_EQ(c.trace_cache_mb, 8);
+  ASSERT_TRUE(ApplyEnvironment({{"TRACE_CACHE_MB", "0"}}, c).ok());
+  EXPECT_EQ(c.trace_cache_mb, 0);
+  EXPECT_FALSE(ApplyEnvironment({{"TRACE_CACHE_MB", "5000"}}, c).ok());
+}
+
 TEST(ConfigTest, BadValuesNameTheVariable) {
   Config c;
   Status s = ApplyEnvironment({{"PORT", "eighty"}}, c);

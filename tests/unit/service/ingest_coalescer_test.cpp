@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "support/forwarding_store.hpp"
+#include "support/memory_store.hpp"
 
 namespace ats {
 namespace {
@@ -47,10 +48,8 @@ NewTrace MakeTrace(const std::string& id) {
 class IngestCoalescerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = OpenStore({.database_url = "sqlite::memory:"});
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    base_ = std::move(opened).value();
-    ASSERT_TRUE(base_->Migrate().ok());
+    base_ = test::OpenMigratedMemoryStore();
+    ASSERT_NE(base_, nullptr);
     store_ = std::make_unique<SlowCountingStore>(*base_);
   }
   std::unique_ptr<Store> base_;
