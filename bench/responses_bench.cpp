@@ -9,7 +9,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "http/responses.hpp"
+#include "common/json_string.hpp"
 
 namespace {
 namespace json = boost::json;
@@ -46,7 +46,7 @@ void BM_AppendJsonString(benchmark::State& state) {
   const std::string transcript = Transcript(100 * 1024);
   for (auto _ : state) {
     std::string body = "{\"content\":";
-    ats::http::AppendJsonString(body, transcript);
+    ats::AppendJsonString(body, transcript);
     body += '}';
     benchmark::DoNotOptimize(body.data());
   }

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   cmake make g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpq-dev libsqlite3-dev libssl-dev zlib1g-dev libzstd-dev
+  libpq-dev libsqlite3-dev libssl-dev zlib1g-dev libzstd-dev liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
   python3 curl wrk

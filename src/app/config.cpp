@@ -125,6 +125,8 @@ Status ApplyEnvironment(const Environment& env, Config& config) {
   ATS_RETURN_IF_ERROR(ReadInt(env, "RATE_LIMIT_BURST", 0, 1000000, config.rate_limit_burst));
   ATS_RETURN_IF_ERROR(ReadInt(env, "ANSWER_CACHE_MB", 0, 4096, config.answer_cache_mb));
   ATS_RETURN_IF_ERROR(ReadInt(env, "TRACE_CACHE_MB", 0, 4096, config.trace_cache_mb));
+  ATS_RETURN_IF_ERROR(
+      ReadInt(env, "CONVERSATION_CACHE_MB", 0, 4096, config.conversation_cache_mb));
   return Status::Ok();
 }
 

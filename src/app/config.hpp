@@ -54,6 +54,9 @@ struct Config {
   int answer_cache_mb = 16;
   // TRACE_CACHE_MB: get-one answers of stored traces, which never change; 0 turns it off.
   int trace_cache_mb = 8;
+  // CONVERSATION_CACHE_MB: content answers, compressed, each under its content's hash; 0 turns
+  // it off.
+  int conversation_cache_mb = 24;
 };
 
 // KEY=VALUE pairs of the process environment and the .env file merged (environment wins).

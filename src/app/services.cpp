@@ -15,6 +15,7 @@ Services::Services(Store& store, const Config& config)
     : limits(config.limits),
       answers(static_cast<size_t>(config.answer_cache_mb) << 20),
       stored_traces(static_cast<size_t>(config.trace_cache_mb) << 20),
+      conversation_answers(static_cast<size_t>(config.conversation_cache_mb) << 20),
       tokens(store),
       rate_limiter(config.rate_limit_per_second, config.rate_limit_burst > 0
                                                      ? config.rate_limit_burst
@@ -23,7 +24,7 @@ Services::Services(Store& store, const Config& config)
       traces(store, access, limits, &answers, &stored_traces),
       projects(store, access),
       commit_links(store, access, limits),
-      conversations(store, access, limits),
+      conversations(store, access, limits, &conversation_answers),
       blame(store, access, BlameOptions(answers)),
       health(store),
       context{tokens,

@@ -32,6 +32,7 @@ struct Services {
   const Limits limits;  // the services keep a reference to it
   VersionedCache answers;  // blame answers and listing pages, shared by the two services
   VersionedCache stored_traces;  // get-one answers of stored traces
+  VersionedCache conversation_answers;  // content answers, compressed, by content hash
   auth::TokenService tokens;
   auth::RateLimiter rate_limiter;
   ProjectAccess access;

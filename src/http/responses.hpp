@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "common/json_string.hpp"
 #include "common/status.hpp"
 #include "http/server.hpp"
 
@@ -13,10 +14,6 @@ namespace ats::http {
 Response JsonResponse(int status, const boost::json::value& body);
 // A response whose body is already serialised JSON.
 Response RawJsonResponse(int status, std::string body);
-// Appends `text` (valid UTF-8) as a quoted JSON string, escaping only what JSON requires. One
-// pass and no intermediate copy: transcripts of several megabytes go out this way.
-void AppendJsonString(std::string& out, std::string_view text);
-
 // {"error": message, "code": code}
 Response ErrorJson(int status, const std::string& message, const std::string& code);
 

@@ -1,5 +1,11 @@
 #include "service/conversation_service.hpp"
 
+#include <memory>
+#include <optional>
+
+#include "common/crypto.hpp"
+#include "common/json_string.hpp"
+#include "common/lz4_block.hpp"
 #include "service/json_fields.hpp"
 #include "spec/trace_record.hpp"
 
@@ -73,14 +79,43 @@ Status ConversationService::Sync(const auth::Caller& caller, const json::value& 
   return store_.UpsertConversations(project, caller.user_id, *parsed);
 }
 
-Result<std::string> ConversationService::Content(const auth::Caller& caller,
-                                                 const std::string& project_id,
-                                                 const std::string& url) {
+Result<std::string> ConversationService::ContentAnswer(const auth::Caller& caller,
+                                                       const std::string& project_id,
+                                                       const std::string& url) {
   ATS_RETURN_IF_ERROR(access_.CheckRead(caller, project_id, "Conversation not found"));
+  // Every entry is at one version: the content hash in its key says what it was built from.
+  constexpr int64_t kKeyedByContent = 0;
+  auto key = [&](const std::string& sha256) {
+    std::string k;
+    k.reserve(project_id.size() + url.size() + sha256.size() + 2);
+    k.append(project_id).append(1, '\0').append(url).append(1, '\0').append(sha256);
+    return k;
+  };
+  const bool cached = content_cache_ != nullptr && content_cache_->enabled();
+  if (cached) {
+    auto hashes = store_.GetConversationHashes(project_id, {url});
+    if (!hashes.ok()) return hashes.status();
+    auto stored = hashes->find(url);
+    if (stored == hashes->end()) return Status::NotFound("Conversation not found");
+    if (VersionedCache::Value kept = content_cache_->Find(key(stored->second), kKeyedByContent)) {
+      return Lz4Unpack(*kept);
+    }
+  }
   auto content = store_.GetConversation(project_id, url);
   if (!content.ok()) return content.status();
   if (!content->has_value()) return Status::NotFound("Conversation not found");
-  return std::move(**content);
+  std::string body = "{\"content\":";
+  AppendJsonString(body, **content);
+  body += '}';
+  if (cached) {
+    // Keyed by the hash of the content read here, not the one asked for before: a replacement
+    // in between must not be kept under the older hash.
+    if (std::optional<std::string> packed = Lz4Pack(body)) {
+      content_cache_->Put(key(Sha256Hex(**content)), kKeyedByContent,
+                          std::make_shared<const std::string>(std::move(*packed)));
+    }
+  }
+  return body;
 }
 
 }  // namespace ats

@@ -9,6 +9,7 @@
 #include "auth/tokens.hpp"
 #include "service/limits.hpp"
 #include "service/project_access.hpp"
+#include "service/versioned_cache.hpp"
 #include "storage/store.hpp"
 
 namespace ats {
@@ -22,19 +23,26 @@ Result<std::vector<ConversationContent>> ParseConversationContents(const boost::
 
 class ConversationService {
  public:
-  ConversationService(Store& store, ProjectAccess& access, const Limits& limits)
-      : store_(store), access_(access), limits_(limits) {}
+  // `content_cache` (may be null: none) keeps content answers, compressed, by content hash.
+  ConversationService(Store& store, ProjectAccess& access, const Limits& limits,
+                      VersionedCache* content_cache = nullptr)
+      : store_(store), access_(access), limits_(limits), content_cache_(content_cache) {}
 
   // POST /api/v1/conversations/sync body. OK once stored.
   Status Sync(const auth::Caller& caller, const boost::json::value& body);
-  // The stored transcript; kNotFound "Conversation not found".
-  Result<std::string> Content(const auth::Caller& caller, const std::string& project_id,
-                              const std::string& url);
+  // GET /api/v1/conversations/content: the response body, {"content": <transcript>};
+  // kNotFound "Conversation not found". With a content cache, the answer is kept compressed
+  // under the hash of the content it was built from; a later read asks the store only for the
+  // current hash (not the content), and a kept answer under it is decompressed, not rebuilt
+  // from the stored transcript (read, decompressed and JSON-escaped).
+  Result<std::string> ContentAnswer(const auth::Caller& caller, const std::string& project_id,
+                                    const std::string& url);
 
  private:
   Store& store_;
   ProjectAccess& access_;
   const Limits& limits_;
+  VersionedCache* content_cache_;  // may be null
 };
 
 }  // namespace ats

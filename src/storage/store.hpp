@@ -137,6 +137,10 @@ class Store {
                                      const std::vector<ConversationContent>& conversations) = 0;
   virtual Result<std::optional<std::string>> GetConversation(const std::string& project_id,
                                                              const std::string& url) = 0;
+  // For each stored url among `urls`: the hex SHA-256 of its content (Sha256Hex), without reading
+  // the content. A reader that keeps what it built from a content checks it is still current.
+  virtual Result<std::unordered_map<std::string, std::string>> GetConversationHashes(
+      const std::string& project_id, const std::vector<std::string>& urls) = 0;
   // For each stored url among `urls`: the first 200 characters (code points) of its content,
   // followed by "..." when the content is longer. Reads only the stored prefix, not the content.
   virtual Result<std::unordered_map<std::string, std::string>> GetConversationSummaries(

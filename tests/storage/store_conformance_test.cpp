@@ -1020,6 +1020,21 @@ TEST_P(StoreConformanceTest, ConversationSummariesAreTruncatedAt200CodePoints) {
             "bye");
 }
 
+TEST_P(StoreConformanceTest, ConversationHashesAreTheSha256OfTheStoredContent) {
+  ASSERT_OK(store_->UpsertConversations(project_, "alice",
+                                        {{"file:///a", "first"}, {"file:///b", "other"}}));
+  std::unordered_map<std::string, std::string> hashes =
+      Must(store_->GetConversationHashes(project_, {"file:///a", "file:///b", "file:///missing"}));
+  ASSERT_EQ(hashes.size(), 2u);
+  EXPECT_EQ(hashes["file:///a"], Sha256Hex("first"));
+  EXPECT_EQ(hashes["file:///b"], Sha256Hex("other"));
+  EXPECT_TRUE(Must(store_->GetConversationHashes(project_, {})).empty());
+  ASSERT_OK(store_->UpsertConversations(project_, "alice", {{"file:///a", "second"}}));
+  EXPECT_EQ(Must(store_->GetConversationHashes(project_, {"file:///a"}))["file:///a"],
+            Sha256Hex("second"));
+  EXPECT_TRUE(Must(store_->GetConversationHashes("another-project", {"file:///a"})).empty());
+}
+
 // --- tokens ----------------------------------------------------------------------------------
 
 TEST_P(StoreConformanceTest, TokensAreInsertedListedAndRevoked) {

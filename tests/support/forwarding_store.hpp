@@ -83,6 +83,10 @@ class ForwardingStore : public Store {
                                                      const std::string& url) override {
     return target_.GetConversation(p, url);
   }
+  Result<std::unordered_map<std::string, std::string>> GetConversationHashes(
+      const std::string& p, const std::vector<std::string>& urls) override {
+    return target_.GetConversationHashes(p, urls);
+  }
   Result<std::unordered_map<std::string, std::string>> GetConversationSummaries(
       const std::string& p, const std::vector<std::string>& urls) override {
     return target_.GetConversationSummaries(p, urls);

@@ -30,12 +30,9 @@ void RegisterConversationRoutes(Router& router, ApiContext& context) {
     if (!url || url->empty()) {
       return ErrorResponse(Status::InvalidArgument("url query parameter is required"), request);
     }
-    auto content = context.conversations.Content(*caller, *project_id, *url);
-    if (!content.ok()) return ErrorResponse(content.status(), request);
-    std::string body = "{\"content\":";
-    AppendJsonString(body, *content);
-    body += '}';
-    return RawJsonResponse(200, std::move(body));
+    auto answer = context.conversations.ContentAnswer(*caller, *project_id, *url);
+    if (!answer.ok()) return ErrorResponse(answer.status(), request);
+    return RawJsonResponse(200, std::move(answer).value());
   });
 }
 

@@ -371,6 +371,8 @@ class PgStore final : public Store {
                              const std::vector<ConversationContent>& conversations) override;
   Result<std::optional<std::string>> GetConversation(const std::string& project_id,
                                                      const std::string& url) override;
+  Result<std::unordered_map<std::string, std::string>> GetConversationHashes(
+      const std::string& project_id, const std::vector<std::string>& urls) override;
   Result<std::unordered_map<std::string, std::string>> GetConversationSummaries(
       const std::string& project_id, const std::vector<std::string>& urls) override;
 
@@ -1065,6 +1067,11 @@ Result<std::optional<std::string>> PgStore::GetConversation(const std::string& p
   });
   if (!status.ok()) return status;
   return content;
+}
+
+Result<std::unordered_map<std::string, std::string>> PgStore::GetConversationHashes(
+    const std::string& project_id, const std::vector<std::string>& urls) {
+  return UrlMap(kConversationHashes, project_id, urls, /*generic_plan=*/true);
 }
 
 Result<std::unordered_map<std::string, std::string>> PgStore::GetConversationSummaries(

@@ -129,6 +129,8 @@ class SqliteStore final : public Store {
                              const std::vector<ConversationContent>& conversations) override;
   Result<std::optional<std::string>> GetConversation(const std::string& project_id,
                                                      const std::string& url) override;
+  Result<std::unordered_map<std::string, std::string>> GetConversationHashes(
+      const std::string& project_id, const std::vector<std::string>& urls) override;
   Result<std::unordered_map<std::string, std::string>> GetConversationSummaries(
       const std::string& project_id, const std::vector<std::string>& urls) override;
 
@@ -921,6 +923,11 @@ Result<std::optional<std::string>> SqliteStore::GetConversation(const std::strin
   });
   if (!status.ok()) return status;
   return content;
+}
+
+Result<std::unordered_map<std::string, std::string>> SqliteStore::GetConversationHashes(
+    const std::string& project_id, const std::vector<std::string>& urls) {
+  return ConversationColumn(project_id, urls, "content_sha256");
 }
 
 Result<std::unordered_map<std::string, std::string>> SqliteStore::GetConversationSummaries(

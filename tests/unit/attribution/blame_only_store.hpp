@@ -50,6 +50,10 @@ class BlameOnlyStore : public Store {
                                                      const std::string&) override {
     return Unused();
   }
+  Result<std::unordered_map<std::string, std::string>> GetConversationHashes(
+      const std::string&, const std::vector<std::string>&) override {
+    return Unused();
+  }
   Status InsertToken(const TokenRecord&) override { return Unused(); }
   Result<std::optional<TokenRecord>> GetToken(const std::string&) override { return Unused(); }
   Result<std::vector<TokenRecord>> ListTokens() override { return Unused(); }

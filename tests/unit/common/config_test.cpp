@@ -57,6 +57,14 @@ TEST(ConfigTest, TraceCacheIsEightMegabytesAndZeroTurnsItOff) {
   EXPECT_FALSE(ApplyEnvironment({{"TRACE_CACHE_MB", "5000"}}, c).ok());
 }
 
+TEST(ConfigTest, ConversationCacheIsTwentyFourMegabytesAndZeroTurnsItOff) {
+  Config c;
+  EXPECT_EQ(c.conversation_cache_mb, 24);
+  ASSERT_TRUE(ApplyEnvironment({{"CONVERSATION_CACHE_MB", "0"}}, c).ok());
+  EXPECT_EQ(c.conversation_cache_mb, 0);
+  EXPECT_FALSE(ApplyEnvironment({{"CONVERSATION_CACHE_MB", "-1"}}, c).ok());
+}
+
 TEST(ConfigTest, BadValuesNameTheVariable) {
   Config c;
   Status s = ApplyEnvironment({{"PORT", "eighty"}}, c);

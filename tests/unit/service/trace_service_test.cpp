@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "support/callers.hpp"
 #include "support/forwarding_store.hpp"
 #include "support/memory_store.hpp"
 
@@ -24,13 +25,7 @@ class GetCountingStore : public test::ForwardingStore {
   std::atomic<int> gets{0};
 };
 
-auth::Caller CallerNamed(const std::string& user) {
-  auth::Caller caller;
-  caller.token_id = "t-" + user;
-  caller.user_id = user;
-  caller.scopes = {auth::kScopeRead};
-  return caller;
-}
+using test::CallerNamed;
 
 class TraceServiceGetOneTest : public ::testing::Test {
  protected:
