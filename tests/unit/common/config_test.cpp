@@ -39,30 +39,27 @@ TEST(ConfigTest, DatabaseUrlWinsOverDbVariables) {
   EXPECT_EQ(c.database_url, "sqlite:///x.db");
 }
 
-TEST(ConfigTest, AnswerCacheIsSixteenMegabytesAndZeroTurnsItOff) {
-  Config c;
-  EXPECT_EQ(c.answer_cache_mb, 16);
-  ASSERT_TRUE(ApplyEnvironment({{"ANSWER_CACHE_MB", "0"}}, c).ok());
-  EXPECT_EQ(c.answer_cache_mb, 0);
-  Status negative = ApplyEnvironment({{"ANSWER_CACHE_MB", "-1"}}, c);
-  ASSERT_FALSE(negative.ok());
-  EXPECT_NE(negative.message().find("ANSWER_CACHE_MB"), std::string::npos);
-}
-
-TEST(ConfigTest, TraceCacheIsEightMegabytesAndZeroTurnsItOff) {
-  Config c;
-  EXPECT_EQ(c.trace_cache_mb, 8);
-  ASSERT_TRUE(ApplyEnvironment({{"TRACE_CACHE_MB", "0"}}, c).ok());
-  EXPECT_EQ(c.trace_cache_mb, 0);
-  EXPECT_FALSE(ApplyEnvironment({{"TRACE_CACHE_MB", "5000"}}, c).ok());
-}
-
-TEST(ConfigTest, ConversationCacheIsTwentyFourMegabytesAndZeroTurnsItOff) {
-  Config c;
-  EXPECT_EQ(c.conversation_cache_mb, 24);
-  ASSERT_TRUE(ApplyEnvironment({{"CONVERSATION_CACHE_MB", "0"}}, c).ok());
-  EXPECT_EQ(c.conversation_cache_mb, 0);
-  EXPECT_FALSE(ApplyEnvironment({{"CONVERSATION_CACHE_MB", "-1"}}, c).ok());
+// Each cache's size: its default, 0 turning it off, and a value out of range refused by name.
+TEST(ConfigTest, CacheSizesHaveTheirDefaultsAndZeroTurnsEachOff) {
+  struct Case {
+    const char* variable;
+    int Config::*field;
+    int default_mb;
+    const char* out_of_range;
+  };
+  const Case cases[] = {{"ANSWER_CACHE_MB", &Config::answer_cache_mb, 16, "-1"},
+                        {"TRACE_CACHE_MB", &Config::trace_cache_mb, 8, "5000"},
+                        {"CONVERSATION_CACHE_MB", &Config::conversation_cache_mb, 24, "-1"}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.variable);
+    Config c;
+    EXPECT_EQ(c.*k.field, k.default_mb);
+    ASSERT_TRUE(ApplyEnvironment({{k.variable, "0"}}, c).ok());
+    EXPECT_EQ(c.*k.field, 0);
+    Status refused = ApplyEnvironment({{k.variable, k.out_of_range}}, c);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.message().find(k.variable), std::string::npos);
+  }
 }
 
 TEST(ConfigTest, BadValuesNameTheVariable) {
