@@ -273,9 +273,22 @@ TEST_F(IngestCoalescerTest, ASecondWriterStartsOnlyWhenEnoughTracesWait) {
   };
   std::thread first([&] { coalescer.Submit("p", "alice", Batch("s", 1), {}, count); });
   ASSERT_TRUE(held.WaitRunning(1));
-  // 40 single traces and one batch of 20 wait: 60 traces, below 64, so each Submit only queues.
-  for (int i = 0; i < 40; ++i) coalescer.Submit("p", "alice", Batch("one" + std::to_string(i) + "-", 1), {}, count);
-  coalescer.Submit("p", "alice", Batch("b", 20), {}, count);
+  // 40 single traces and one batch of 20 wait: 60 traces, below 64, so each Submit only queues
+  // and returns at once. A Submit that became a writer would be held: the bounded wait turns that
+  // regression into a prompt failure rather than a long stall.
+  auto queue_sixty = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 40; ++i) {
+      coalescer.Submit("p", "alice", Batch("one" + std::to_string(i) + "-", 1), {}, count);
+    }
+    coalescer.Submit("p", "alice", Batch("b", 20), {}, count);
+  });
+  if (queue_sixty.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+    held.Release();
+    queue_sixty.wait();
+    first.join();
+    FAIL() << "a Submit below parallel_from started a second writer";
+  }
+  EXPECT_EQ(held.most_running, 1);
   EXPECT_EQ(stored, 0);
   // Another 20 make 80 waiting: this caller starts the second writer, with everything waiting.
   std::thread second([&] { coalescer.Submit("p", "alice", Batch("c", 20), {}, count); });
