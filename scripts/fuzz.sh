@@ -5,7 +5,7 @@
 # the input that did it is saved under $BUILD/fuzz/artifacts/<target>/ (replay it with
 # `$BUILD/fuzz/fuzz_<target> <file>`, then make it a regression test).
 #
-#   FUZZ_SECONDS=20 scripts/fuzz.sh                 # shorter (CI)
+#   FUZZ_SECONDS=10 scripts/fuzz.sh                 # shorter (CI)
 #   FUZZ_TARGETS="token timestamp" scripts/fuzz.sh  # a subset
 #
 # The corpus each target grows is kept in $BUILD/fuzz/corpus/<target>/ and reused by later runs;
