@@ -40,6 +40,10 @@ enum ShapeBit : uint32_t {
   kUntil = 1u << 6,
   kModel = 1u << 7,
   kFile = 1u << 8,
+  // A filter for '' on a column with a partial index is different SQL (see below).
+  kSessionMissing = 1u << 9,
+  kConversationMissing = 1u << 10,
+  kHookEventMissing = 1u << 11,
 };
 
 }  // namespace
@@ -49,18 +53,34 @@ TraceFilterSql BuildTraceFilterSql(const TraceFilter& filter, char placeholder) 
   std::string project = b.AddText(filter.project_id);
   b.out().where = "t.project_id = " + project;
 
+  // `missing_bit` set: the column's index holds only rows where it is not '' (migration 0004). A
+  // filter for a value repeats that condition word for word, so that both databases see that the
+  // query implies it and read the index (PostgreSQL's generic plans cannot prove it from
+  // `= $n`); a filter for '' (traces lacking the value) cannot use the index and scans the
+  // project by time, under a shape of its own.
   struct Column {
     const std::optional<std::string>& value;
     const char* name;
     ShapeBit bit;
+    uint32_t missing_bit;
   };
-  const Column columns[] = {{filter.session_id, "session_id", kSession},
-                            {filter.conversation_id, "conversation_id", kConversation},
-                            {filter.hook_event, "hook_event", kHookEvent},
-                            {filter.tool_name, "tool_name", kToolName},
-                            {filter.revision, "revision", kRevision}};
+  const Column columns[] = {
+      {filter.session_id, "session_id", kSession, kSessionMissing},
+      {filter.conversation_id, "conversation_id", kConversation, kConversationMissing},
+      {filter.hook_event, "hook_event", kHookEvent, kHookEventMissing},
+      {filter.tool_name, "tool_name", kToolName, 0},
+      {filter.revision, "revision", kRevision, 0}};
   for (const auto& c : columns) {
-    if (c.value) b.Condition(c.bit, std::string("t.") + c.name + " = " + b.AddText(*c.value));
+    if (!c.value) continue;
+    std::string column = std::string("t.") + c.name;
+    std::string sql = column + " = " + b.AddText(*c.value);
+    if (c.missing_bit == 0) {
+      b.Condition(c.bit, sql);
+    } else if (c.value->empty()) {
+      b.Condition(c.missing_bit, sql);
+    } else {
+      b.Condition(c.bit, sql + " AND " + column + " <> ''");
+    }
   }
 
   // The time bounds also narrow the side-table scans, whose index ends with ts_us.

@@ -24,6 +24,7 @@
 #include "common/time.hpp"
 #include "storage/migration.hpp"
 #include "storage/store.hpp"
+#include "storage/trace_filter_sql.hpp"
 #include "test_databases.hpp"
 
 namespace ats {
@@ -614,6 +615,13 @@ TEST_P(StoreConformanceTest, EveryFilterSelectsAndTheyCombineWithAnd) {
       {"until inclusive", {.until = kBase + 20}, {"t2", "t1"}},
       {"since and until", {.since = kBase + 20, .until = kBase + 40}, {"t4", "t3", "t2"}},
       {"unknown value", {.session_id = "nope"}, {}},
+      // '' selects the traces lacking the value, which their partial indexes leave out.
+      {"no session", {.session_id = ""}, {"t5"}},
+      {"no conversation", {.conversation_id = ""}, {"t5"}},
+      {"no hook_event", {.hook_event = ""}, {"t5"}},
+      {"no tool_name", {.tool_name = ""}, {"t5"}},
+      {"no revision", {.revision = ""}, {"t5"}},
+      {"session after no session", {.session_id = "s2"}, {"t4", "t3"}},
       {"session and tool", {.session_id = "s2", .tool_name = "cursor"}, {"t4", "t3"}},
       {"conversation and hook", {.conversation_id = "c1", .hook_event = "PostToolUse"}, {"t1"}},
       {"model and file", {.model_id = "m/a", .file_path = "src/a.ts"}, {"t1"}},
@@ -651,6 +659,39 @@ TEST_P(StoreConformanceTest, EveryFilterSelectsAndTheyCombineWithAnd) {
   TracePage page = List(paged);
   EXPECT_EQ(IdsOf(page.traces), std::vector<std::string>{"t2"});
   EXPECT_EQ(page.total, 3);
+}
+
+// A filter for a value reads the index made for it. The session, conversation and hook-event
+// indexes hold only rows where the value is not '' (migration 0004), which a database uses only
+// when the query says so: PostgreSQL's generic plan cannot infer it from `= $n`.
+TEST_P(StoreConformanceTest, AFilterForAValueReadsItsOwnIndex) {
+  NewTrace t = MakeTrace("t1", kBase);
+  t.session_id = "s1";
+  t.conversation_id = "c1";
+  t.hook_event = "PostToolUse";
+  t.tool_name = "cursor";
+  t.revision = "r1";
+  Insert({t});
+  struct Case {
+    TraceFilter filter;
+    const char* index;
+  };
+  const std::vector<Case> cases = {
+      {{.session_id = "s1"}, "traces_by_session"},
+      {{.conversation_id = "c1"}, "traces_by_conversation"},
+      {{.hook_event = "PostToolUse"}, "traces_by_hook_event"},
+      {{.tool_name = "cursor"}, "traces_by_tool_name"},
+      {{.revision = "r1"}, "traces_by_revision"},
+  };
+  for (Case c : cases) {
+    c.filter.project_id = project_;
+    storage::TraceFilterSql where = storage::BuildTraceFilterSql(c.filter, IsPostgres() ? '$' : '?');
+    const std::string sql = "SELECT t.id FROM traces t WHERE " + where.where +
+                            " ORDER BY t.ts_us DESC, t.id DESC LIMIT 50";
+    std::string plan = Must(testing::RawQueryPlan(db_->url(), sql, where.args.size()));
+    EXPECT_NE(plan.find(c.index), std::string::npos) << c.index << " unused by " << sql << ":\n"
+                                                     << plan;
+  }
 }
 
 // --- lookups for blame -----------------------------------------------------------------------

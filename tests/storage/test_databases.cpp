@@ -139,4 +139,41 @@ Result<std::string> RawScalar(const std::string& url, const std::string& sql) {
   return std::string(PQgetvalue(res.get(), 0, 0));
 }
 
+Result<std::string> RawQueryPlan(const std::string& url, const std::string& sql, size_t params) {
+  std::string plan;
+  if (IsSqliteUrl(url)) {
+    Result<SqlitePtr> db = SqliteOpen(url);
+    if (!db.ok()) return db.status();
+    sqlite3_stmt* stmt = nullptr;
+    const std::string explain = "EXPLAIN QUERY PLAN " + sql;
+    if (sqlite3_prepare_v2(db->get(), explain.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return Status::Internal(sqlite3_errmsg(db->get()));
+    }
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));  // "detail"
+      plan += "\n";
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db->get()));
+    return plan;
+  }
+  std::string nulls;
+  for (size_t i = 0; i < params; ++i) nulls += i == 0 ? "NULL" : ", NULL";
+  const std::string script = "SET plan_cache_mode = force_generic_plan; PREPARE ats_plan_probe AS " +
+                             sql + "; EXPLAIN EXECUTE ats_plan_probe" +
+                             (params == 0 ? "" : "(" + nulls + ")");
+  Result<PgConnPtr> conn = PgConnect(url);
+  if (!conn.ok()) return conn.status();
+  PgResultPtr res(PQexec(conn->get(), script.c_str()), &PQclear);
+  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+    return Status::Internal(PQerrorMessage(conn->get()));
+  }
+  for (int row = 0; row < PQntuples(res.get()); ++row) {
+    plan += PQgetvalue(res.get(), row, 0);
+    plan += "\n";
+  }
+  return plan;
+}
+
 }  // namespace ats::testing

@@ -43,5 +43,9 @@ class TestDatabase {
 Status RawExec(const std::string& url, const std::string& sql);
 // The first column of the first row of `sql` as text ("" when there is no row or it is NULL).
 Result<std::string> RawScalar(const std::string& url, const std::string& sql);
+// The plan the database makes for `sql`, whose `params` placeholders are left unbound, as text
+// naming the indexes it reads: SQLite's EXPLAIN QUERY PLAN; on PostgreSQL, the generic plan of
+// the prepared statement (what a statement reused across calls ends up running).
+Result<std::string> RawQueryPlan(const std::string& url, const std::string& sql, size_t params);
 
 }  // namespace ats::testing
