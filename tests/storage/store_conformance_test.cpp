@@ -686,8 +686,8 @@ TEST_P(StoreConformanceTest, AFilterForAValueReadsItsOwnIndex) {
   for (Case c : cases) {
     c.filter.project_id = project_;
     storage::TraceFilterSql where = storage::BuildTraceFilterSql(c.filter, IsPostgres() ? '$' : '?');
-    const std::string sql = "SELECT t.id FROM traces t WHERE " + where.where +
-                            " ORDER BY t.ts_us DESC, t.id DESC LIMIT 50";
+    const std::string sql = "SELECT t.id FROM traces t WHERE " + where.where + " ORDER BY " +
+                            storage::kTraceListOrder + " LIMIT 50";
     std::string plan = Must(testing::RawQueryPlan(db_->url(), sql, where.args.size()));
     EXPECT_NE(plan.find(c.index), std::string::npos) << c.index << " unused by " << sql << ":\n"
                                                      << plan;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <vector>
 
 #include "common/crypto.hpp"
 #include "storage/postgres/pg_store.hpp"
@@ -41,6 +42,39 @@ Result<SqlitePtr> SqliteOpen(const std::string& url) {
   if (rc != SQLITE_OK) return Status::Unavailable(sqlite3_errmsg(db));
   sqlite3_busy_timeout(db, 5000);
   return owned;
+}
+
+// Column `column` of every row of `sql` as text (NULL as "").
+Result<std::vector<std::string>> RawColumn(const std::string& url, const std::string& sql,
+                                           int column) {
+  std::vector<std::string> values;
+  if (IsSqliteUrl(url)) {
+    Result<SqlitePtr> db = SqliteOpen(url);
+    if (!db.ok()) return db.status();
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db->get(), sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+      return Status::Internal(sqlite3_errmsg(db->get()));
+    }
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, column);
+      values.emplace_back(text != nullptr ? reinterpret_cast<const char*>(text) : "");
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db->get()));
+    return values;
+  }
+  Result<PgConnPtr> conn = PgConnect(url);
+  if (!conn.ok()) return conn.status();
+  PgResultPtr res(PQexec(conn->get(), sql.c_str()), &PQclear);
+  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+    return Status::Internal(PQerrorMessage(conn->get()));
+  }
+  for (int row = 0; row < PQntuples(res.get()); ++row) {
+    const bool null = PQgetisnull(res.get(), row, column);
+    values.emplace_back(null ? "" : PQgetvalue(res.get(), row, column));
+  }
+  return values;
 }
 
 }  // namespace
@@ -113,66 +147,25 @@ Status RawExec(const std::string& url, const std::string& sql) {
 }
 
 Result<std::string> RawScalar(const std::string& url, const std::string& sql) {
-  if (IsSqliteUrl(url)) {
-    Result<SqlitePtr> db = SqliteOpen(url);
-    if (!db.ok()) return db.status();
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db->get(), sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      return Status::Internal(sqlite3_errmsg(db->get()));
-    }
-    std::string out;
-    int rc = sqlite3_step(stmt);
-    if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
-      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db->get()));
-    return out;
-  }
-  Result<PgConnPtr> conn = PgConnect(url);
-  if (!conn.ok()) return conn.status();
-  PgResultPtr res(PQexec(conn->get(), sql.c_str()), &PQclear);
-  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-    return Status::Internal(PQerrorMessage(conn->get()));
-  }
-  if (PQntuples(res.get()) == 0 || PQgetisnull(res.get(), 0, 0)) return std::string();
-  return std::string(PQgetvalue(res.get(), 0, 0));
+  Result<std::vector<std::string>> values = RawColumn(url, sql, 0);
+  if (!values.ok()) return values.status();
+  return values->empty() ? std::string() : values->front();
 }
 
 Result<std::string> RawQueryPlan(const std::string& url, const std::string& sql, size_t params) {
-  std::string plan;
-  if (IsSqliteUrl(url)) {
-    Result<SqlitePtr> db = SqliteOpen(url);
-    if (!db.ok()) return db.status();
-    sqlite3_stmt* stmt = nullptr;
-    const std::string explain = "EXPLAIN QUERY PLAN " + sql;
-    if (sqlite3_prepare_v2(db->get(), explain.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
-      return Status::Internal(sqlite3_errmsg(db->get()));
-    }
-    int rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));  // "detail"
-      plan += "\n";
-    }
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) return Status::Internal(sqlite3_errmsg(db->get()));
-    return plan;
-  }
   std::string nulls;
   for (size_t i = 0; i < params; ++i) nulls += i == 0 ? "NULL" : ", NULL";
-  const std::string script = "SET plan_cache_mode = force_generic_plan; PREPARE ats_plan_probe AS " +
-                             sql + "; EXPLAIN EXECUTE ats_plan_probe" +
-                             (params == 0 ? "" : "(" + nulls + ")");
-  Result<PgConnPtr> conn = PgConnect(url);
-  if (!conn.ok()) return conn.status();
-  PgResultPtr res(PQexec(conn->get(), script.c_str()), &PQclear);
-  if (PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
-    return Status::Internal(PQerrorMessage(conn->get()));
-  }
-  for (int row = 0; row < PQntuples(res.get()); ++row) {
-    plan += PQgetvalue(res.get(), row, 0);
-    plan += "\n";
-  }
+  Result<std::vector<std::string>> lines =
+      IsSqliteUrl(url)
+          ? RawColumn(url, "EXPLAIN QUERY PLAN " + sql, 3)  // column 3: "detail"
+          : RawColumn(url,
+                      "SET plan_cache_mode = force_generic_plan; PREPARE ats_plan_probe AS " + sql +
+                          "; EXPLAIN EXECUTE ats_plan_probe" +
+                          (params == 0 ? "" : "(" + nulls + ")"),
+                      0);
+  if (!lines.ok()) return lines.status();
+  std::string plan;
+  for (const std::string& line : *lines) plan += line + "\n";
   return plan;
 }
 

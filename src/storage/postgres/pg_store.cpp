@@ -816,9 +816,8 @@ Result<TracePage> PgStore::ListTraces(const TraceFilter& filter) {
   const Statement statement{
       "ats_list_traces_" + std::to_string(where.shape),
       "SELECT c.total, p.* FROM (" + total + ") c LEFT JOIN LATERAL (SELECT " +
-          ATS_TRACE_COLUMNS " FROM traces t WHERE " + where.where +
-          " ORDER BY t.ts_us DESC, t.id DESC LIMIT $" + std::to_string(n + 1) + " OFFSET $" +
-          std::to_string(n + 2) + ") p ON true"};
+          ATS_TRACE_COLUMNS " FROM traces t WHERE " + where.where + " ORDER BY " + kTraceListOrder +
+          " LIMIT $" + std::to_string(n + 1) + " OFFSET $" + std::to_string(n + 2) + ") p ON true"};
   Params p;
   for (const SqlArg& a : where.args) {
     if (a.kind == SqlArg::Kind::kInt64) {

@@ -626,7 +626,7 @@ Result<TracePage> SqliteStore::ListTraces(const TraceFilter& filter) {
   TraceFilterSql where = BuildTraceFilterSql(filter, '?');
   const std::string page_sql =
       std::string("SELECT ") + ATS_TRACE_COLUMNS + " FROM traces t WHERE " + where.where +
-      " ORDER BY t.ts_us DESC, t.id DESC LIMIT ?" + std::to_string(where.args.size() + 1) +
+      " ORDER BY " + kTraceListOrder + " LIMIT ?" + std::to_string(where.args.size() + 1) +
       " OFFSET ?" + std::to_string(where.args.size() + 2);
   const std::string count_sql =
       where.project_only()
