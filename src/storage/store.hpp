@@ -133,6 +133,8 @@ class Store {
 
   // --- conversations -------------------------------------------------------------------------
   // Inserts or replaces each content by (project_id, url), creating the project when missing.
+  // Contents equal to the stored ones are not written; when every content is, nothing is (the
+  // project exists already), and an empty list writes nothing either.
   virtual Status UpsertConversations(const std::string& project_id, const std::string& user_id,
                                      const std::vector<ConversationContent>& conversations) = 0;
   virtual Result<std::optional<std::string>> GetConversation(const std::string& project_id,

@@ -1038,6 +1038,42 @@ TEST_P(StoreConformanceTest, UnchangedConversationIsNotRewritten) {
   EXPECT_EQ(Must(store_->GetConversation(project_, url)), "turn 1\nturn 2\n");
 }
 
+TEST_P(StoreConformanceTest, AnUploadOfOnlyUnchangedContentsWritesNothing) {
+  // Fault injection: once the contents are stored, a trigger makes every write of the project
+  // row fail. Any write transaction of an upload starts with that write, so an upload that
+  // succeeds wrote nothing.
+  TestDatabase own(GetParam(), /*isolated=*/true);
+  ASSERT_TRUE(own.error().empty()) << own.error();
+  auto store = OpenOrNull(own.url());
+  ASSERT_NE(store, nullptr);
+  Must(store->Migrate());
+  ASSERT_OK(store->UpsertConversations("p", "alice", {{"file:///a", "one"}, {"file:///b", "two"}}));
+  ASSERT_OK(RawExec(
+      own.url(),
+      IsPostgres()
+          ? "CREATE FUNCTION no_project_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'injected failure'; END $$; "
+            "CREATE TRIGGER no_project_writes BEFORE INSERT OR UPDATE ON projects "
+            "FOR EACH ROW EXECUTE FUNCTION no_project_writes();"
+          : "CREATE TRIGGER no_project_inserts BEFORE INSERT ON projects "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END; "
+            "CREATE TRIGGER no_project_updates BEFORE UPDATE ON projects "
+            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"));
+  const int64_t version = Must(store->GetProjectDataVersion("p"));
+
+  ASSERT_OK(store->UpsertConversations("p", "bob", {{"file:///b", "two"}, {"file:///a", "one"}}));
+  ASSERT_OK(store->UpsertConversations("p", "bob", {}));
+  EXPECT_EQ(Must(store->GetProjectDataVersion("p")), version);
+  // One changed content among unchanged ones is a write, which the trigger makes fail whole.
+  Status changed =
+      store->UpsertConversations("p", "bob", {{"file:///a", "one"}, {"file:///b", "two, more"}});
+  EXPECT_FALSE(changed.ok());
+  EXPECT_EQ(Must(store->GetConversation("p", "file:///b")), "two");
+  // A content new to the project is a write as well.
+  EXPECT_FALSE(store->UpsertConversations("p", "bob", {{"file:///c", "three"}}).ok());
+  EXPECT_EQ(Must(store->GetConversation("p", "file:///c")), std::nullopt);
+}
+
 TEST_P(StoreConformanceTest, ConversationSummariesAreTruncatedAt200CodePoints) {
   std::string long_text;
   for (int i = 0; i < 150; ++i) long_text += "é😀";  // 300 code points, 900 bytes

@@ -898,11 +898,13 @@ Status SqliteStore::UpsertConversations(const std::string& project_id, const std
                                         const std::vector<ConversationContent>& conversations) {
   std::vector<PreparedConversation> prepared = PrepareConversations(conversations);
   ATS_RETURN_IF_ERROR(PrepareConversationWrites(project_id, prepared));
+  // Every content was unchanged, so each is stored in the project already: nothing to write, and
+  // the project exists (see PgStore::UpsertConversations).
+  if (prepared.empty()) return Status::Ok();
   const UnixMicros now = NowMicros();
   return Write([&](Connection& c) -> Status {
     ATS_RETURN_IF_ERROR(InsertProjectIfMissing(c, project_id, user_id, now));
-    // Unchanged contents were dropped above: with none left, the data does not change.
-    if (!prepared.empty()) ATS_RETURN_IF_ERROR(RaiseDataVersion(c, project_id));
+    ATS_RETURN_IF_ERROR(RaiseDataVersion(c, project_id));
     return WriteConversations(c, project_id, user_id, prepared, now);
   });
 }
