@@ -349,6 +349,20 @@ TEST_P(StoreConformanceTest, DuplicatesKeepTheFirstRecordAndAreFlagged) {
   EXPECT_EQ(List({}).total, 2);
 }
 
+TEST_P(StoreConformanceTest, ARepeatedFilePathOrModelOfOneTraceIsStoredOnce) {
+  // NewTrace promises distinct values, but a caller that repeats one must not fail the insert.
+  NewTrace t = MakeTrace("twice", kBase);
+  t.file_paths = {"a.txt", "a.txt"};
+  t.model_ids = {"m", "m"};
+  EXPECT_EQ(Insert({t, MakeTrace("other", kBase + 1)}, "alice"), (std::vector<bool>{false, false}));
+  EXPECT_EQ(List({.file_path = "a.txt"}).total, 1);
+  EXPECT_EQ(List({.model_id = "m"}).total, 1);
+  EXPECT_EQ(Must(RawScalar(db_->url(), "SELECT count(*) FROM trace_files WHERE project_id = '" +
+                                           project_ + "'")),
+            "1");
+  EXPECT_EQ(List({}).total, 2);
+}
+
 TEST_P(StoreConformanceTest, SameTraceIdInTwoProjectsIsTwoTraces) {
   const std::string other = RandomId("other");
   Insert({MakeTrace("shared", kBase)}, "alice");
