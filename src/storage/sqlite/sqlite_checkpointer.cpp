@@ -27,6 +27,9 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& pat
                                                           const Connection::Options& options) {
   Connection::Options own = options;
   own.read_only = false;
+  // Not the writer's large page cache: checkpoints copy frames without it, and ANALYZE reads
+  // only a sample.
+  own.page_cache_kib = Connection::Options{}.page_cache_kib;
   Result<std::unique_ptr<Connection>> conn = Connection::Open(path, own);
   if (!conn.ok()) return conn.status();
   return std::unique_ptr<Checkpointer>(new Checkpointer(std::move(conn).value(), writer.db()));

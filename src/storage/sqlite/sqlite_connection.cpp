@@ -125,7 +125,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
   }
   sqlite3_extended_result_codes(db, 0);
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
-  std::string pragmas = "PRAGMA foreign_keys = ON;";
+  std::string pragmas = "PRAGMA foreign_keys = ON; PRAGMA cache_size = -" +
+                        std::to_string(options.page_cache_kib) + ";";
   if (options.read_only) {
     pragmas += "PRAGMA query_only = ON;";
   } else {

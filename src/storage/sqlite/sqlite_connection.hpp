@@ -66,6 +66,7 @@ class Connection {
     bool read_only = false;  // readers: PRAGMA query_only
     bool synchronous_full = false;
     int busy_timeout_ms = 5000;
+    int page_cache_kib = 2000;  // PRAGMA cache_size, SQLite's default
   };
   static Result<std::unique_ptr<Connection>> Open(const std::string& path, const Options& options);
   ~Connection();

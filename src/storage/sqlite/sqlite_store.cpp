@@ -28,6 +28,14 @@ using sqlite::Statement;
 // service's threads busy without holding much page cache each.
 constexpr int kReaderConnections = 4;
 
+// Page cache per connection, within the service's memory budget (100 MB in all). The writer's
+// inserts touch a random leaf of the trace-id index and the right edge of every other index: with
+// SQLite's default 2 MB it read most of them back from the file, and batch ingests on the kit's
+// dataset ran about 20 % faster with 8-16 MB (150-160 against 175-196 batches/s). Readers find
+// most answers in the service's caches, so they give back what the writer takes.
+constexpr int kWriterPageCacheKib = 12 * 1024;
+constexpr int kReaderPageCacheKib = 1024;
+
 // The Row interface of row_readers.hpp over the current row of a statement.
 class Row {
  public:
@@ -1026,6 +1034,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
   Connection::Options writer_options;
   writer_options.synchronous_full = options.sqlite_synchronous_full;
   writer_options.busy_timeout_ms = options.timeout_seconds * 1000;
+  writer_options.page_cache_kib = kWriterPageCacheKib;
   Result<std::unique_ptr<Connection>> writer = Connection::Open(path, writer_options);
   if (!writer.ok()) return writer.status();
   std::vector<std::unique_ptr<Connection>> readers;
@@ -1037,6 +1046,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
     checkpointer = std::move(started).value();
     Connection::Options reader_options = writer_options;
     reader_options.read_only = true;
+    reader_options.page_cache_kib = kReaderPageCacheKib;
     for (int i = 0; i < kReaderConnections; ++i) {
       Result<std::unique_ptr<Connection>> reader = Connection::Open(path, reader_options);
       if (!reader.ok()) return reader.status();
