@@ -1063,14 +1063,14 @@ Status PgStore::UpsertConversations(const std::string& project_id, const std::st
                                     const std::vector<ConversationContent>& conversations) {
   std::vector<PreparedConversation> prepared = PrepareConversations(conversations);
   ATS_RETURN_IF_ERROR(PrepareConversationWrites(project_id, prepared));
-  const UnixMicros now = NowMicros();
-  Params project = ProjectIfMissing(project_id, user_id, now);
-  Params convs = ConversationParams(project_id, user_id, prepared, now);
   // Every content was unchanged, so each is stored in the project already: nothing to write, and
   // the project exists (conversations are only ever written after their project, and projects
   // are never deleted). The client re-sends unchanged transcripts often; this spares them a
   // write transaction.
   if (prepared.empty()) return Status::Ok();
+  const UnixMicros now = NowMicros();
+  Params project = ProjectIfMissing(project_id, user_id, now);
+  Params convs = ConversationParams(project_id, user_id, prepared, now);
   return Run(Kind::kWrite, [&](Connection& c) -> Status {
     Params version;
     version.Text(project_id).Int(c.slot());
