@@ -1,7 +1,9 @@
 #include "service/ingest_coalescer.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <future>
+#include <iterator>
 #include <string>
 
 namespace ats {
@@ -75,11 +77,21 @@ void IngestCoalescer::WriteGroup(const Key& key, std::vector<Pending>& group) {
     only.result = store_.InsertTraces(key.first, key.second, only.traces, only.conversations);
     return;
   }
+  // The members' traces and transcripts (often 100 KB or more each) are moved into the one call,
+  // not copied, and moved back for the retries below.
   std::vector<NewTrace> traces;
   std::vector<ConversationContent> conversations;
+  size_t trace_count = 0;
+  size_t conversation_count = 0;
   for (const Pending& p : group) {
-    traces.insert(traces.end(), p.traces.begin(), p.traces.end());
-    conversations.insert(conversations.end(), p.conversations.begin(), p.conversations.end());
+    trace_count += p.traces.size();
+    conversation_count += p.conversations.size();
+  }
+  traces.reserve(trace_count);
+  conversations.reserve(conversation_count);
+  for (Pending& p : group) {
+    std::move(p.traces.begin(), p.traces.end(), std::back_inserter(traces));
+    std::move(p.conversations.begin(), p.conversations.end(), std::back_inserter(conversations));
   }
   auto duplicates = store_.InsertTraces(key.first, key.second, traces, conversations);
   if (duplicates.ok()) {
@@ -97,7 +109,16 @@ void IngestCoalescer::WriteGroup(const Key& key, std::vector<Pending>& group) {
   }
   // The group failed as a whole (nothing of it was written): find the culprit by writing each
   // request alone.
+  auto next_trace = traces.begin();
+  auto next_conversation = conversations.begin();
   for (Pending& p : group) {
+    const auto traces_end = next_trace + static_cast<ptrdiff_t>(p.traces.size());
+    std::move(next_trace, traces_end, p.traces.begin());
+    next_trace = traces_end;
+    const auto conversations_end =
+        next_conversation + static_cast<ptrdiff_t>(p.conversations.size());
+    std::move(next_conversation, conversations_end, p.conversations.begin());
+    next_conversation = conversations_end;
     p.result = store_.InsertTraces(key.first, key.second, p.traces, p.conversations);
   }
 }

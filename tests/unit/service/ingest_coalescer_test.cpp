@@ -87,15 +87,34 @@ TEST_F(IngestCoalescerTest, OneBadTraceFailsAloneNotItsGroup) {
   IngestCoalescer coalescer(*store_, /*max_in_flight=*/1);
   std::vector<std::thread> threads;
   std::atomic<int> ok{0}, failed{0};
+  auto id = [](int i) { return i == 5 ? std::string("poison") : "g" + std::to_string(i); };
+  auto transcript = [&](int i) {
+    return ConversationContent{"file:///" + id(i), "turns of " + id(i)};
+  };
   for (int i = 0; i < 12; ++i) {
     threads.emplace_back([&, i] {
-      auto r = coalescer.Insert("p", "alice", MakeTrace(i == 5 ? "poison" : "g" + std::to_string(i)), {});
+      auto r = coalescer.Insert("p", "alice", MakeTrace(id(i)), {transcript(i)});
       (r.ok() ? ok : failed)++;
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok, 11);
   EXPECT_EQ(failed, 1);
+  EXPECT_GT(store_->largest_group, 1);  // the poison failed a group, whose members were retried
+  // Each retried member stored its own record and transcript.
+  for (int i = 0; i < 12; ++i) {
+    auto stored = base_->GetTrace("p", id(i));
+    auto content = base_->GetConversation("p", transcript(i).url);
+    ASSERT_TRUE(stored.ok() && content.ok());
+    if (i == 5) {
+      EXPECT_EQ(*stored, std::nullopt);
+      EXPECT_EQ(*content, std::nullopt);
+      continue;
+    }
+    ASSERT_TRUE(stored->has_value()) << id(i);
+    EXPECT_EQ((*stored)->record_json, MakeTrace(id(i)).record_json);
+    EXPECT_EQ(*content, transcript(i).content);
+  }
 }
 
 TEST_F(IngestCoalescerTest, SeparateProjectsAreWrittenSeparately) {
