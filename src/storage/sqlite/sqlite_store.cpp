@@ -31,10 +31,10 @@ constexpr int kReaderConnections = 4;
 // Page cache per connection, within the service's memory budget (100 MB in all). The writer's
 // inserts touch a random leaf of the trace-id index and the right edge of every other index: with
 // SQLite's default 2 MB it read most of them back from the file. On the kit's dataset, batch
-// ingests ran at 175-196 batches/s with 8-16 MB against 150-160 with 2 MB; 12 MB keeps the
-// service's peak within the budget. Readers find most answers in the service's caches, so they
-// give back part of what the writer takes.
-constexpr int kWriterPageCacheKib = 12 * 1024;
+// ingests ran at 175-196 batches/s with 8-16 MB against 150-160 with 2 MB; with 12 MB the
+// service's peak reached 96 MB, so 8 MB keeps a margin. Readers find most answers in the
+// service's caches, so they give back part of what the writer takes.
+constexpr int kWriterPageCacheKib = 8 * 1024;
 constexpr int kReaderPageCacheKib = 1024;
 
 // The Row interface of row_readers.hpp over the current row of a statement.
