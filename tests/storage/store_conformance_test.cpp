@@ -106,6 +106,38 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
 
   bool IsPostgres() const { return GetParam() == kPostgres; }
 
+  // A migrated store on `own`, a database of the test's own, for tests that change its schema;
+  // null (with the failure recorded) when either is unavailable.
+  std::unique_ptr<Store> OpenMigratedOn(const TestDatabase& own) {
+    EXPECT_TRUE(own.error().empty()) << own.error();
+    if (!own.error().empty()) return nullptr;
+    std::unique_ptr<Store> store = OpenOrNull(own.url());
+    if (store) Must(store->Migrate());
+    return store;
+  }
+
+  // Fault injection, in the backend's dialect: triggers that make each of `events` ("INSERT",
+  // "UPDATE") on a row of `table` fail with "injected failure" when `condition` (an expression
+  // on NEW) holds.
+  std::string FailingTriggersSql(const std::string& table, const std::vector<std::string>& events,
+                                 const std::string& condition) const {
+    const std::string name = "fail_" + table;
+    if (IsPostgres()) {
+      std::string on;
+      for (const std::string& event : events) on += (on.empty() ? "" : " OR ") + event;
+      return "CREATE FUNCTION " + name + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF " +
+             condition + " THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$; " +
+             "CREATE TRIGGER " + name + " BEFORE " + on + " ON " + table +
+             " FOR EACH ROW EXECUTE FUNCTION " + name + "();";
+    }
+    std::string sql;
+    for (const std::string& event : events) {
+      sql += "CREATE TRIGGER " + name + "_" + event + " BEFORE " + event + " ON " + table +
+             " WHEN " + condition + " BEGIN SELECT RAISE(ABORT, 'injected failure'); END; ";
+    }
+    return sql;
+  }
+
   // Inserts and expects success; returns the duplicate flags.
   std::vector<bool> Insert(const std::vector<NewTrace>& traces, const std::string& user = "alice",
                            const std::vector<ConversationContent>& conversations = {}) {
@@ -447,20 +479,10 @@ TEST_P(StoreConformanceTest, AFailingBatchStoresNothing) {
   // Fault injection: a trigger on a throwaway database makes the insert of one model id fail,
   // after the project, the conversation and earlier traces of the same call were written.
   TestDatabase own(GetParam(), /*isolated=*/true);
-  ASSERT_TRUE(own.error().empty()) << own.error();
-  auto store = OpenOrNull(own.url());
+  auto store = OpenMigratedOn(own);
   ASSERT_NE(store, nullptr);
-  Must(store->Migrate());
-  ASSERT_OK(RawExec(
-      own.url(),
-      IsPostgres()
-          ? "CREATE FUNCTION fail_boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "IF NEW.model_id = 'boom' THEN RAISE EXCEPTION 'injected failure'; END IF; "
-            "RETURN NEW; END $$; "
-            "CREATE TRIGGER fail_boom BEFORE INSERT ON trace_models "
-            "FOR EACH ROW EXECUTE FUNCTION fail_boom();"
-          : "CREATE TRIGGER fail_boom BEFORE INSERT ON trace_models WHEN NEW.model_id = 'boom' "
-            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"));
+  ASSERT_OK(
+      RawExec(own.url(), FailingTriggersSql("trace_models", {"INSERT"}, "NEW.model_id = 'boom'")));
 
   Must(store->InsertTraces("p", "alice", {MakeTrace("old", kBase)}, {}));
   const int64_t version = Must(store->GetProjectDataVersion("p"));
@@ -1057,22 +1079,10 @@ TEST_P(StoreConformanceTest, AnUploadOfOnlyUnchangedContentsWritesNothing) {
   // row fail. Any write transaction of an upload starts with that write, so an upload that
   // succeeds wrote nothing.
   TestDatabase own(GetParam(), /*isolated=*/true);
-  ASSERT_TRUE(own.error().empty()) << own.error();
-  auto store = OpenOrNull(own.url());
+  auto store = OpenMigratedOn(own);
   ASSERT_NE(store, nullptr);
-  Must(store->Migrate());
   ASSERT_OK(store->UpsertConversations("p", "alice", {{"file:///a", "one"}, {"file:///b", "two"}}));
-  ASSERT_OK(RawExec(
-      own.url(),
-      IsPostgres()
-          ? "CREATE FUNCTION no_project_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            "RAISE EXCEPTION 'injected failure'; END $$; "
-            "CREATE TRIGGER no_project_writes BEFORE INSERT OR UPDATE ON projects "
-            "FOR EACH ROW EXECUTE FUNCTION no_project_writes();"
-          : "CREATE TRIGGER no_project_inserts BEFORE INSERT ON projects "
-            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END; "
-            "CREATE TRIGGER no_project_updates BEFORE UPDATE ON projects "
-            "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"));
+  ASSERT_OK(RawExec(own.url(), FailingTriggersSql("projects", {"INSERT", "UPDATE"}, "true")));
   const int64_t version = Must(store->GetProjectDataVersion("p"));
 
   ASSERT_OK(store->UpsertConversations("p", "bob", {{"file:///b", "two"}, {"file:///a", "one"}}));
