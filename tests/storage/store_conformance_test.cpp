@@ -96,22 +96,20 @@ class StoreConformanceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     db_ = std::make_unique<TestDatabase>(GetParam(), /*isolated=*/false);
-    ASSERT_TRUE(db_->error().empty()) << db_->error();
-    store_ = OpenOrNull(db_->url());
+    store_ = OpenMigratedOn(*db_);
     ASSERT_NE(store_, nullptr);
-    Result<int> migrated = store_->Migrate();
-    ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
     project_ = RandomId("conf");
   }
 
   bool IsPostgres() const { return GetParam() == kPostgres; }
 
-  // A migrated store on `own`, a database of the test's own, for tests that change its schema;
-  // null (with the failure recorded) when either is unavailable.
-  std::unique_ptr<Store> OpenMigratedOn(const TestDatabase& own) {
-    EXPECT_TRUE(own.error().empty()) << own.error();
-    if (!own.error().empty()) return nullptr;
-    std::unique_ptr<Store> store = OpenOrNull(own.url());
+  // A migrated store on `db` (the shared test database, or one of a test's own for tests that
+  // change its schema); null, with the failure recorded, when the database or the store is
+  // unavailable (a failed migration throws, through Must).
+  std::unique_ptr<Store> OpenMigratedOn(const TestDatabase& db) {
+    EXPECT_TRUE(db.error().empty()) << db.error();
+    if (!db.error().empty()) return nullptr;
+    std::unique_ptr<Store> store = OpenOrNull(db.url());
     if (store) Must(store->Migrate());
     return store;
   }
